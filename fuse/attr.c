@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Attribute operations: getattr, setattr, statfs.
+ *
+ * setattr applies owner, mode, size and times in that order, running as the
+ * caller: a chown clears set-id bits, and the mode the kernel sends with it
+ * (already stripped by the VFS) must be the last word.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "creds.h"
+#include "fs.h"
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+
+void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct stat st;
+	int err;
+
+	(void)fi;
+	err = fs_stat(fs_inode(fs, ino), &st);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	fs_stat_up(fs, &st);
+	fuse_reply_attr(req, &st, fs->attr_timeout);
+}
+
+/* Map the requested owner down; an id outside the map cannot be stored. */
+static int attr_chown(struct fs *fs, struct inode *inode,
+		      const struct stat *attr, int valid)
+{
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+
+	if (valid & FUSE_SET_ATTR_UID) {
+		uid = idmap_down(&fs->uids, attr->st_uid);
+		if (uid == IDMAP_UNMAPPED)
+			return -EOVERFLOW;
+	}
+	if (valid & FUSE_SET_ATTR_GID) {
+		gid = idmap_down(&fs->gids, attr->st_gid);
+		if (gid == IDMAP_UNMAPPED)
+			return -EOVERFLOW;
+	}
+	if (fchownat(inode->fd, "", uid, gid,
+		     AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return 0;
+}
+
+static int attr_chmod(struct fs *fs, struct inode *inode,
+		      struct fuse_file_info *fi, mode_t mode)
+{
+	char name[FS_FD_NAME_LEN];
+
+	if (fi)
+		return fchmod((int)fi->fh, mode) < 0 ? -errno : 0;
+	if (syscall(SYS_fchmodat2, inode->fd, "", mode, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -errno;
+	/* Kernels before 6.6: chmod through the /proc magic link, which
+	 * names the inode itself. */
+	fs_fd_name(inode->fd, name);
+	return fchmodat(fs->proc_fd, name, mode, 0) < 0 ? -errno : 0;
+}
+
+static int attr_truncate(struct fs *fs, struct inode *inode,
+			 struct fuse_file_info *fi, off_t size)
+{
+	int fd, err = 0;
+
+	if (fi)
+		return ftruncate((int)fi->fh, size) < 0 ? -errno : 0;
+	fd = fs_reopen(fs, inode, O_WRONLY);
+	if (fd < 0)
+		return fd;
+	if (ftruncate(fd, size) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int attr_utimens(struct inode *inode, const struct stat *attr,
+			int valid)
+{
+	struct timespec ts[2] = {
+		{ .tv_nsec = UTIME_OMIT },
+		{ .tv_nsec = UTIME_OMIT },
+	};
+
+	if (valid & FUSE_SET_ATTR_ATIME_NOW)
+		ts[0].tv_nsec = UTIME_NOW;
+	else if (valid & FUSE_SET_ATTR_ATIME)
+		ts[0] = attr->st_atim;
+	if (valid & FUSE_SET_ATTR_MTIME_NOW)
+		ts[1].tv_nsec = UTIME_NOW;
+	else if (valid & FUSE_SET_ATTR_MTIME)
+		ts[1] = attr->st_mtim;
+	if (utimensat(inode->fd, "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) <
+	    0)
+		return -errno;
+	return 0;
+}
+
+static int attr_apply(struct fs *fs, struct inode *inode,
+		      const struct stat *attr, int valid,
+		      struct fuse_file_info *fi)
+{
+	int err = 0;
+
+	if (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
+		err = attr_chown(fs, inode, attr, valid);
+	if (!err && (valid & FUSE_SET_ATTR_MODE))
+		err = attr_chmod(fs, inode, fi, attr->st_mode & 07777);
+	if (!err && (valid & FUSE_SET_ATTR_SIZE))
+		err = attr_truncate(fs, inode, fi, attr->st_size);
+	if (!err && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
+			      FUSE_SET_ATTR_ATIME_NOW |
+			      FUSE_SET_ATTR_MTIME_NOW)))
+		err = attr_utimens(inode, attr, valid);
+	return err;
+}
+
+void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
+		struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct inode *inode = fs_inode(fs, ino);
+	struct stat st;
+	int err;
+
+	err = creds_become_caller(fs, req);
+	if (!err)
+		err = attr_apply(fs, inode, attr, valid, fi);
+	creds_restore();
+	if (!err)
+		err = fs_stat(inode, &st);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	fs_stat_up(fs, &st);
+	fuse_reply_attr(req, &st, fs->attr_timeout);
+}
+
+void fs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fs *fs = fs_of(req);
+	struct statvfs sv;
+
+	if (fstatvfs(fs_inode(fs, ino)->fd, &sv) < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	fuse_reply_statfs(req, &sv);
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Per-thread credentials.  setfsuid/setfsgid/setgroups are issued as raw
+ * syscalls: the kernel keeps credentials per thread, and only glibc's
+ * wrappers broadcast them to every thread of the process.  The umask lives
+ * in the fs_struct, shared by all threads unless a thread unshares it, so
+ * each worker thread unshares its own the first time it needs one.
+ */
+#include "creds.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* The most supplementary groups we pass on (the kernel's NGROUPS_MAX is
+ * 65536; /proc shows them all, but a caller with more than this many is
+ * served with the first ones). */
+#define CREDS_MAX_GROUPS 256
+
+/*
+ * Thread-local because the fs_struct is: whether this worker thread has a
+ * private umask yet.  Not FUSE reply state, but the same kind of fact about
+ * the thread serving the request.
+ */
+static _Thread_local bool creds_have_private_fs;
+
+static int creds_set_umask(mode_t mask)
+{
+	if (!creds_have_private_fs) {
+		if (unshare(CLONE_FS) < 0)
+			return -errno;
+		creds_have_private_fs = true;
+	}
+	umask(mask);
+	return 0;
+}
+
+/* Map the caller's supplementary groups down; groups outside the map are
+ * left out (they could not grant anything on disk the map allows). */
+static int creds_groups_down(const struct fs *fs, fuse_req_t req,
+			     gid_t *list)
+{
+	gid_t shown[CREDS_MAX_GROUPS];
+	int n = fuse_req_getgroups(req, CREDS_MAX_GROUPS, shown);
+	int nr = 0;
+
+	if (n < 0)
+		return 0; /* caller gone, or /proc hidden: no groups */
+	if (n > CREDS_MAX_GROUPS)
+		n = CREDS_MAX_GROUPS;
+	for (int i = 0; i < n; i++) {
+		uint32_t g = idmap_down(&fs->gids, shown[i]);
+
+		if (g != IDMAP_UNMAPPED)
+			list[nr++] = g;
+	}
+	return nr;
+}
+
+static int creds_switch(const struct fs *fs, fuse_req_t req, uid_t uid,
+			gid_t gid)
+{
+	gid_t groups[CREDS_MAX_GROUPS];
+	int nr = creds_groups_down(fs, req, groups);
+
+	if (syscall(SYS_setgroups, (size_t)nr, groups) < 0)
+		return -errno;
+	/* setfsgid before setfsuid: once fsuid is not 0 the thread may no
+	 * longer have CAP_SETGID in its effective set. */
+	syscall(SYS_setfsgid, gid);
+	syscall(SYS_setfsuid, uid);
+	return 0;
+}
+
+int creds_become_creator(const struct fs *fs, fuse_req_t req)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	uint32_t uid = idmap_down(&fs->uids, ctx->uid);
+	uint32_t gid = idmap_down(&fs->gids, ctx->gid);
+	int err;
+
+	if (uid == IDMAP_UNMAPPED || gid == IDMAP_UNMAPPED)
+		return -EOVERFLOW;
+	err = creds_set_umask(ctx->umask);
+	if (err)
+		return err;
+	return creds_switch(fs, req, uid, gid);
+}
+
+int creds_become_caller(const struct fs *fs, fuse_req_t req)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	uint32_t uid = idmap_down(&fs->uids, ctx->uid);
+	uint32_t gid = idmap_down(&fs->gids, ctx->gid);
+
+	if (uid == IDMAP_UNMAPPED || gid == IDMAP_UNMAPPED)
+		return 0;
+	return creds_switch(fs, req, uid, gid);
+}
+
+void creds_restore(void)
+{
+	syscall(SYS_setfsuid, 0);
+	syscall(SYS_setfsgid, 0);
+	syscall(SYS_setgroups, (size_t)0, NULL);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * creds: run a backing-store call as the caller, per thread.
+ *
+ * The kernel has already checked permissions on the ids we report
+ * (default_permissions); running the call itself with the caller's on-disk
+ * fsuid/fsgid and supplementary groups makes the backing store set owners
+ * atomically (no chown afterwards) and keeps a root-squashed NFS export
+ * working.  All switches use raw syscalls, which act on the calling thread
+ * only (glibc's wrappers would change every thread of the daemon).
+ */
+#ifndef UIDMAPFS_CREDS_H
+#define UIDMAPFS_CREDS_H
+
+#include <fuse_lowlevel.h>
+
+#include "fs.h"
+
+/*
+ * For requests that create a name (mknod, mkdir, symlink, create, link,
+ * rename onto a new name): the caller's fsuid and fsgid must both be in the
+ * map, else -EOVERFLOW, exactly as the kernel's ID-mapped mount refuses a
+ * caller it cannot represent on disk.  On success the thread runs as the
+ * caller, with the request's umask, until creds_restore().
+ */
+int creds_become_creator(const struct fs *fs, fuse_req_t req);
+
+/*
+ * For requests that change an existing inode or name: run as the caller if
+ * the caller is in the map; a caller outside it (a host process) keeps the
+ * daemon's own credentials, the kernel having already decided it may act.
+ * Returns 0 or -errno (only if switching failed).
+ */
+int creds_become_caller(const struct fs *fs, fuse_req_t req);
+
+/* Back to the daemon's credentials (fsuid 0, fsgid 0, no groups). */
+void creds_restore(void);
+
+#endif

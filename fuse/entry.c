@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Name operations: lookup, forget, readlink, the creation of names (mknod,
+ * mkdir, symlink and link share one path), unlink, rmdir and rename.
+ *
+ * Everything is relative to an O_PATH fd of the parent, with no-follow
+ * semantics: the daemon never walks a path of the backing tree.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "creds.h"
+#include "fs.h"
+
+void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	int err;
+
+	err = fs_lookup_entry(fs, fs_inode(fs, parent), name, &e);
+	fs_reply_entry(req, fs, err, &e);
+}
+
+void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct fs *fs = fs_of(req);
+
+	inode_forget(&fs->inodes, fs_inode(fs, ino), nlookup);
+	fuse_reply_none(req);
+}
+
+void fs_forget_multi(fuse_req_t req, size_t count,
+		     struct fuse_forget_data *forgets)
+{
+	struct fs *fs = fs_of(req);
+
+	for (size_t i = 0; i < count; i++)
+		inode_forget(&fs->inodes, fs_inode(fs, forgets[i].ino),
+			     forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+void fs_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fs *fs = fs_of(req);
+	char buf[PATH_MAX + 1];
+	ssize_t n;
+
+	n = readlinkat(fs_inode(fs, ino)->fd, "", buf, sizeof(buf));
+	if (n < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	if ((size_t)n >= sizeof(buf)) {
+		fuse_reply_err(req, ENAMETOOLONG);
+		return;
+	}
+	buf[n] = '\0';
+	fuse_reply_readlink(req, buf);
+}
+
+/* What a new name is: the one varying part of the creation path. */
+struct entry_new {
+	mode_t mode;             /* type and permissions (mknod, mkdir) */
+	dev_t rdev;              /* mknod */
+	const char *target;      /* symlink: the link's text */
+	const struct inode *old; /* link: the existing inode */
+};
+
+static int entry_make(struct fs *fs, struct inode *parent, const char *name,
+		      const struct entry_new *n)
+{
+	char old[FS_FD_NAME_LEN];
+	int ret;
+
+	if (n->old) {
+		/* Through /proc: linkat(AT_EMPTY_PATH) would need
+		 * CAP_DAC_READ_SEARCH, which a non-root fsuid lacks. */
+		fs_fd_name(n->old->fd, old);
+		ret = linkat(fs->proc_fd, old, parent->fd, name,
+			     AT_SYMLINK_FOLLOW);
+	} else if (n->target) {
+		ret = symlinkat(n->target, parent->fd, name);
+	} else if (S_ISDIR(n->mode)) {
+		ret = mkdirat(parent->fd, name, n->mode & 07777);
+	} else {
+		ret = mknodat(parent->fd, name, n->mode, n->rdev);
+	}
+	return ret < 0 ? -errno : 0;
+}
+
+/*
+ * Create a name as the caller (so the backing store sets its owner, group
+ * inheritance and default ACL itself, atomically) and look it up.
+ */
+static void entry_create(fuse_req_t req, fuse_ino_t parent_ino,
+			 const char *name, const struct entry_new *n)
+{
+	struct fs *fs = fs_of(req);
+	struct inode *parent = fs_inode(fs, parent_ino);
+	struct fuse_entry_param e;
+	int err;
+
+	err = creds_become_creator(fs, req);
+	if (!err)
+		err = entry_make(fs, parent, name, n);
+	creds_restore();
+	if (!err)
+		err = fs_lookup_entry(fs, parent, name, &e);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	fuse_reply_entry(req, &e);
+}
+
+void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+	      mode_t mode, dev_t rdev)
+{
+	const struct entry_new n = { .mode = mode, .rdev = rdev };
+
+	entry_create(req, parent, name, &n);
+}
+
+void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+	      mode_t mode)
+{
+	const struct entry_new n = { .mode = S_IFDIR | mode };
+
+	entry_create(req, parent, name, &n);
+}
+
+void fs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		const char *name)
+{
+	const struct entry_new n = { .mode = S_IFLNK, .target = link };
+
+	entry_create(req, parent, name, &n);
+}
+
+void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+	     const char *newname)
+{
+	const struct entry_new n = { .old = fs_inode(fs_of(req), ino) };
+
+	entry_create(req, newparent, newname, &n);
+}
+
+static void entry_remove(fuse_req_t req, fuse_ino_t parent, const char *name,
+			 int flags)
+{
+	struct fs *fs = fs_of(req);
+	int err;
+
+	err = creds_become_caller(fs, req);
+	if (!err && unlinkat(fs_inode(fs, parent)->fd, name, flags) < 0)
+		err = -errno;
+	creds_restore();
+	fuse_reply_err(req, -err);
+}
+
+void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	entry_remove(req, parent, name, 0);
+}
+
+void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	entry_remove(req, parent, name, AT_REMOVEDIR);
+}
+
+/*
+ * A caller outside the map may replace or exchange names but not make a new
+ * one, as on the kernel's ID-mapped mount (may_create() refuses it).
+ */
+static int entry_rename_creds(struct fs *fs, fuse_req_t req,
+			      struct inode *newdir, const char *newname,
+			      unsigned int flags)
+{
+	struct stat st;
+
+	if (creds_become_creator(fs, req) != -EOVERFLOW)
+		return 0;
+	if (flags & RENAME_EXCHANGE)
+		return creds_become_caller(fs, req);
+	if (fstatat(newdir->fd, newname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? -EOVERFLOW : -errno;
+	return creds_become_caller(fs, req);
+}
+
+void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+	       fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	struct fs *fs = fs_of(req);
+	struct inode *olddir = fs_inode(fs, parent);
+	struct inode *newdir = fs_inode(fs, newparent);
+	int err;
+
+	err = entry_rename_creds(fs, req, newdir, newname, flags);
+	if (!err && renameat2(olddir->fd, name, newdir->fd, newname, flags) < 0)
+		err = -errno;
+	creds_restore();
+	fuse_reply_err(req, -err);
+}

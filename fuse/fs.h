@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fs: the state of one mounted uidmapfs, handed to libfuse as the session's
+ * userdata, and the helpers every family of operations shares.
+ *
+ * Error convention (README "Hacking"): fallible functions return 0 (or a
+ * count) on success and -errno on failure, errno being saved right after
+ * the failing call.  FUSE operations (fs_<op>) find their inode, call such
+ * helpers and reply exactly once.
+ */
+#ifndef UIDMAPFS_FS_H
+#define UIDMAPFS_FS_H
+
+#include <fuse_lowlevel.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "idmap.h"
+#include "inode.h"
+
+struct fs {
+	/* O_PATH handle of /proc: an O_PATH inode fd is reopened as a real
+	 * file through its magic link self/fd/N, never through a backing
+	 * path.  "self" is resolved per call, so this survives the fork of
+	 * fuse_daemonize(). */
+	int proc_fd;
+	struct inode_table inodes;
+	struct inode root;
+	/* Shift mode: on-disk <-> shown ids.  (Kernel mode, a later
+	 * feature, is the identity map here.) */
+	struct idmap uids;
+	struct idmap gids;
+	/* What the kernel shows for an id it cannot map: ACL entries that
+	 * are not in the map are reported as these. */
+	uint32_t overflow_uid;
+	uint32_t overflow_gid;
+	double entry_timeout;
+	double attr_timeout;
+	double negative_timeout;
+	bool keep_cache;
+	bool debug;
+};
+
+struct opts;
+
+/*
+ * Build the fs for @o: load the maps (from the options or /proc/PID), open
+ * SOURCE and check it is a readable directory, check MOUNTPOINT.  Returns 0
+ * or -errno with a one-line reason in @err; on failure nothing is left to
+ * release.
+ */
+int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen);
+
+/* Release everything fs_setup() acquired. */
+void fs_teardown(struct fs *fs);
+
+/* The fs of a request. */
+static inline struct fs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+/* The inode behind a FUSE node id (see inode.h for the lifetime rule). */
+struct inode *fs_inode(struct fs *fs, fuse_ino_t ino);
+
+/* stat the backing inode itself, never what a symlink points to. */
+int fs_stat(const struct inode *inode, struct stat *st);
+
+/* Turn an on-disk stat into what the mount shows: ids mapped up, an
+ * unmapped id becoming (uint32_t)-1 so the kernel's inode gets an invalid
+ * owner and the VFS answers as it does on an ID-mapped mount. */
+void fs_stat_up(const struct fs *fs, struct stat *st);
+
+/* Room for fs_fd_name()'s answer. */
+#define FS_FD_NAME_LEN 32
+
+/* The name, relative to fs->proc_fd, of the magic link of @fd. */
+void fs_fd_name(int fd, char *name);
+
+/* Reopen an O_PATH inode fd as an open file with @flags (no O_CREAT),
+ * through /proc/self/fd.  Returns the new fd or -errno. */
+int fs_reopen(const struct fs *fs, const struct inode *inode, int flags);
+
+/* Fill @e for the O_PATH fd @fd, which the inode table takes over (or
+ * closes).  Returns 0 or -errno. */
+int fs_entry_from_fd(struct fs *fs, int fd, struct fuse_entry_param *e);
+
+/* Look @name up in @parent and fill @e (ids shown, timeouts, one new
+ * kernel reference on the inode).  Returns 0 or -errno. */
+int fs_lookup_entry(struct fs *fs, struct inode *parent, const char *name,
+		    struct fuse_entry_param *e);
+
+/* Reply to a request with the result of fs_lookup_entry().  A negative
+ * ENOENT becomes a cacheable negative entry when negative_timeout > 0. */
+void fs_reply_entry(fuse_req_t req, const struct fs *fs, int err,
+		    const struct fuse_entry_param *e);
+
+/* The operations, one designated-initializer table (ops.c). */
+extern const struct fuse_lowlevel_ops fs_ops;
+
+/* Per-family operation entry points, gathered by ops.c. */
+void fs_init(void *userdata, struct fuse_conn_info *conn);
+void fs_destroy(void *userdata);
+void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void fs_forget_multi(fuse_req_t req, size_t count,
+		     struct fuse_forget_data *forgets);
+void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
+		struct fuse_file_info *fi);
+void fs_statfs(fuse_req_t req, fuse_ino_t ino);
+void fs_readlink(fuse_req_t req, fuse_ino_t ino);
+void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+	      mode_t mode, dev_t rdev);
+void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+	      mode_t mode);
+void fs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		const char *name);
+void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+	     const char *newname);
+void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+	       fuse_ino_t newparent, const char *newname, unsigned int flags);
+void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+	       mode_t mode, struct fuse_file_info *fi);
+void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+	     struct fuse_file_info *fi);
+void fs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
+		  off_t off, struct fuse_file_info *fi);
+void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+	      struct fuse_file_info *fi);
+void fs_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+	      int op);
+void fs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+		  off_t length, struct fuse_file_info *fi);
+void fs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+			struct fuse_file_info *fi_in, fuse_ino_t ino_out,
+			off_t off_out, struct fuse_file_info *fi_out,
+			size_t len, int flags);
+void fs_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+	      struct fuse_file_info *fi);
+void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		struct fuse_file_info *fi);
+void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi);
+void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+		 struct fuse_file_info *fi);
+void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		 const char *value, size_t size, int flags);
+void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		 size_t size);
+void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+
+#endif

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Turning validated options into a ready fs: every check that can fail
+ * happens here, before anything is mounted, so a bad map, source or
+ * mountpoint never leaves a half-made mount.
+ */
+#include "fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "opts.h"
+
+/* /proc/PID/uid_map holds at most 340 lines of three u32s. */
+#define FS_MAP_TEXT_MAX (IDMAP_MAX_EXTENTS * 3 * 11 + 1)
+
+static int fs_read_text(int dirfd, const char *name, char *buf, size_t size)
+{
+	size_t len = 0;
+	int fd, err = 0;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len < size - 1) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return err;
+}
+
+static int fs_load_userns_map(struct idmap *map, int piddir,
+			      const char *name, pid_t pid, char *err,
+			      size_t errlen)
+{
+	char text[FS_MAP_TEXT_MAX];
+	char why[IDMAP_ERR_LEN];
+	int ret;
+
+	ret = fs_read_text(piddir, name, text, sizeof(text));
+	if (ret) {
+		snprintf(err, errlen, "userns=%d: cannot read /proc/%d/%s: %s",
+			 (int)pid, (int)pid, name, strerror(-ret));
+		return ret;
+	}
+	ret = idmap_parse_proc(map, text, why, sizeof(why));
+	if (ret)
+		snprintf(err, errlen, "userns=%d: /proc/%d/%s: %s", (int)pid,
+			 (int)pid, name, why);
+	return ret;
+}
+
+static int fs_load_maps(struct fs *fs, const struct opts *o, char *err,
+			size_t errlen)
+{
+	char why[IDMAP_ERR_LEN];
+	char path[32];
+	int piddir, ret;
+
+	if (o->userns_pid) {
+		snprintf(path, sizeof(path), "/proc/%d", (int)o->userns_pid);
+		piddir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (piddir < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "userns=%d: no such process",
+				 (int)o->userns_pid);
+			return ret;
+		}
+		ret = fs_load_userns_map(&fs->uids, piddir, "uid_map",
+					 o->userns_pid, err, errlen);
+		if (!ret)
+			ret = fs_load_userns_map(&fs->gids, piddir, "gid_map",
+						 o->userns_pid, err, errlen);
+		close(piddir);
+		return ret;
+	}
+	if (!o->uidmap) {
+		snprintf(err, errlen,
+			 "no id map given: use -o uidmap=MAP,gidmap=MAP or "
+			 "-o userns=PID (see --help)");
+		return -EINVAL;
+	}
+	ret = idmap_parse(&fs->uids, o->uidmap, why, sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "uidmap=%s: %s", o->uidmap, why);
+		return ret;
+	}
+	ret = idmap_parse(&fs->gids, o->gidmap, why, sizeof(why));
+	if (ret)
+		snprintf(err, errlen, "gidmap=%s: %s", o->gidmap, why);
+	return ret;
+}
+
+static uint32_t fs_overflow_id(const char *name)
+{
+	char text[16];
+	int dir = open("/proc/sys/kernel", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	unsigned long v = 65534;
+
+	if (dir >= 0) {
+		if (fs_read_text(dir, name, text, sizeof(text)) == 0)
+			v = strtoul(text, NULL, 10);
+		close(dir);
+	}
+	return (uint32_t)v;
+}
+
+/* Open SOURCE as the root inode; it must be a directory root can list. */
+static int fs_open_source(struct fs *fs, const char *source, char *err,
+			  size_t errlen)
+{
+	struct stat st;
+	int fd, probe, ret;
+
+	fd = open(source, O_PATH | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "source %s: %s", source, strerror(-ret));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "source %s: not a directory", source);
+		ret = -ENOTDIR;
+		goto out_close_fd;
+	}
+	probe = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (probe < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "source %s: cannot read: %s", source,
+			 strerror(-ret));
+		goto out_close_fd;
+	}
+	close(probe);
+	fs->root = (struct inode){
+		.fd = fd,
+		.dev = st.st_dev,
+		.ino = st.st_ino,
+		.type = S_IFDIR,
+		.nlookup = 2,
+	};
+	return 0;
+
+out_close_fd:
+	close(fd);
+	return ret;
+}
+
+static int fs_check_mountpoint(const char *mountpoint, char *err,
+			       size_t errlen)
+{
+	struct stat st;
+
+	if (stat(mountpoint, &st) < 0) {
+		int ret = -errno;
+
+		snprintf(err, errlen, "mountpoint %s: %s", mountpoint,
+			 strerror(-ret));
+		return ret;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "mountpoint %s: not a directory",
+			 mountpoint);
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
+int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
+{
+	int ret;
+
+	*fs = (struct fs){
+		.proc_fd = -1,
+		.entry_timeout = o->entry_timeout,
+		.attr_timeout = o->attr_timeout,
+		.negative_timeout = o->negative_timeout,
+		.keep_cache = o->keep_cache,
+		.debug = o->debug,
+	};
+	ret = fs_load_maps(fs, o, err, errlen);
+	if (ret)
+		return ret;
+	ret = fs_check_mountpoint(o->mountpoint, err, errlen);
+	if (ret)
+		return ret;
+	fs->overflow_uid = fs_overflow_id("overflowuid");
+	fs->overflow_gid = fs_overflow_id("overflowgid");
+	fs->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fs->proc_fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open /proc: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	ret = fs_open_source(fs, o->source, err, errlen);
+	if (ret)
+		goto out_close_proc;
+	ret = inode_table_init(&fs->inodes);
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		goto out_close_root;
+	}
+	return 0;
+
+out_close_root:
+	close(fs->root.fd);
+out_close_proc:
+	close(fs->proc_fd);
+	return ret;
+}
+
+void fs_teardown(struct fs *fs)
+{
+	inode_table_destroy(&fs->inodes);
+	close(fs->root.fd);
+	close(fs->proc_fd);
+}
