@@ -45,6 +45,7 @@ int main(int argc, char **argv)
 	struct fuse_args fuse_args;
 	char err[MAIN_ERR_LEN];
 	char mountpoint[PATH_MAX];
+	char source[PATH_MAX];
 	struct fuse_session *se;
 	struct session_mount m;
 	struct opts o;
@@ -73,9 +74,11 @@ int main(int argc, char **argv)
 		ret = main_fail(err);
 		goto out_free_opts;
 	}
-	/* After fuse_daemonize() the cwd is /: keep an absolute path. */
-	if (!realpath(o.mountpoint, mountpoint)) {
-		snprintf(err, sizeof(err), "mountpoint %s: %s", o.mountpoint,
+	/* After fuse_daemonize() the cwd is /: keep absolute paths (the
+	 * source's only as the mount's label). */
+	if (!realpath(o.source, source) || !realpath(o.mountpoint, mountpoint)) {
+		snprintf(err, sizeof(err), "cannot resolve %s or %s: %s",
+			 o.source, o.mountpoint,
 			 strerror(errno));
 		ret = main_fail(err);
 		goto out_close_fs;
@@ -92,7 +95,7 @@ int main(int argc, char **argv)
 		goto out_destroy_session;
 	}
 	m = (struct session_mount){
-		.source = o.source,
+		.source = source,
 		.mountpoint = mountpoint,
 		.flags = o.mount_flags,
 	};

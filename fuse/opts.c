@@ -67,8 +67,8 @@ struct opts_flag {
 
 static const struct opts_flag opts_flags[] = {
 	{ "ro", MS_RDONLY, true },	{ "rw", MS_RDONLY, false },
-	{ "nodev", MS_NODEV, true },	{ "dev", MS_NODEV, false },
-	{ "nosuid", MS_NOSUID, true },	{ "suid", MS_NOSUID, false },
+	{ "nodev", MS_NODEV, true },	{ "allow_dev", MS_NODEV, false },
+	{ "nosuid", MS_NOSUID, true },	{ "allow_suid", MS_NOSUID, false },
 	{ "noexec", MS_NOEXEC, true },	{ "exec", MS_NOEXEC, false },
 	{ "noatime", MS_NOATIME, true }, { "atime", MS_NOATIME, false },
 	{ "nodiratime", MS_NODIRATIME, true },
@@ -81,11 +81,16 @@ static const struct opts_flag opts_flags[] = {
 	{ "dirsync", MS_DIRSYNC, true },
 };
 
-/* Accepted and without effect: mount(8) and fstab bookkeeping, and the two
- * FUSE options uidmapfs always sets. */
+/*
+ * Accepted and without effect: mount(8) and fstab bookkeeping, the two FUSE
+ * options uidmapfs always sets, and "dev"/"suid", which mount.fuse3 adds to
+ * every mount root makes and so cannot mean consent (allow_dev and
+ * allow_suid do).
+ */
 static const char *const opts_ignored[] = {
 	"defaults", "auto", "noauto", "user", "nouser", "users", "owner",
-	"_netdev", "nofail", "allow_other", "default_permissions",
+	"_netdev", "nofail", "allow_other", "default_permissions", "dev",
+	"suid",
 };
 
 struct opts_ctx {
@@ -350,10 +355,14 @@ void opts_print_help(FILE *out, const char *progname)
 "  -o max_threads=N         at most N worker threads (default 10)\n"
 "  -o clone_fd              one /dev/fuse fd per worker thread\n"
 "\n"
-"Mount flags: ro, rw, nodev (default), dev, nosuid (default), suid,\n"
-"noexec, exec, noatime, atime, nodiratime, relatime, strictatime, lazytime,\n"
-"sync, async, dirsync.  allow_other and default_permissions are always on.\n"
-"fstab's defaults, auto, noauto, user, _netdev, nofail and x-* are accepted.\n"
+"Mount flags: ro, rw, noexec, exec, noatime, atime, nodiratime, relatime,\n"
+"strictatime, lazytime, sync, async, dirsync.  nodev and nosuid are always\n"
+"on unless relaxed, at the host's risk, with:\n"
+"  -o allow_dev             honour device nodes on the volume\n"
+"  -o allow_suid            honour set-id bits and file capabilities\n"
+"allow_other and default_permissions are always on.  fstab's defaults,\n"
+"auto, noauto, user, _netdev, nofail, x-*, and the dev and suid that\n"
+"mount.fuse3 adds, are accepted and ignored.\n"
 "\n"
 "  -h, --help               show this help\n"
 "  -V, --version            show the version\n"
