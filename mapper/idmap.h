@@ -35,7 +35,7 @@
 struct idmap_extent {
 	uint32_t inside;  /* first on-disk id */
 	uint32_t outside; /* first id shown by the mount */
-	uint32_t count;   /* > 0 */
+	uint32_t count;	  /* > 0 */
 };
 
 /*
@@ -52,17 +52,25 @@ struct idmap {
 
 /*
  * Parse the option syntax "inside:outside:count[:inside:outside:count...]"
- * (fuse-overlayfs's uidmapping= syntax).  Numbers are decimal, without
- * signs or spaces.  On success fills @map and returns 0.  On failure returns
- * -EINVAL, leaves @map unspecified and, if @err is not NULL, writes a
- * one-line reason (no trailing newline) of at most @errlen bytes.
+ * (fuse-overlayfs's uidmapping= syntax).  Numbers are decimal digits only:
+ * no sign, no blank, no base prefix, no empty field.  Leading zeros are
+ * accepted ("007" is 7), as the kernel's uid_map parser (simple_strtoul,
+ * base 10) accepts them; a value above 4294967295 is refused where the
+ * kernel would silently truncate it.  On success fills @map and returns 0.
+ * On failure returns -EINVAL, leaves @map empty (every lookup answers
+ * IDMAP_UNMAPPED) and, if @err is not NULL, writes a one-line reason (no
+ * trailing newline, printable ASCII) of at most @errlen bytes; messages fit
+ * in IDMAP_ERR_LEN.
  */
 int idmap_parse(struct idmap *map, const char *text, char *err, size_t errlen);
 
 /*
  * Parse the text of /proc/PID/uid_map or gid_map: one extent per line,
- * "inside outside count" separated by runs of blanks, as the kernel prints
- * it.  Same returns as idmap_parse().
+ * "inside outside count" separated by runs of spaces or tabs, with leading
+ * and trailing blanks allowed, as the kernel prints it ("%10u %10u %10u\n").
+ * The text may end with one newline; a blank line is refused, as the
+ * kernel refuses it on write.  Numbers as in idmap_parse().  Same returns
+ * as idmap_parse().
  */
 int idmap_parse_proc(struct idmap *map, const char *text, char *err,
 		     size_t errlen);
@@ -72,7 +80,9 @@ int idmap_parse_proc(struct idmap *map, const char *text, char *err,
  * IDMAP_MAX_EXTENTS extents, every count > 0, no u32 overflow of
  * first + count, IDMAP_UNMAPPED never inside any range, no two extents
  * overlapping on the inside side nor on the outside side.  On success sorts
- * them into @map and returns 0; otherwise -EINVAL with a message in @err.
+ * them into @map and returns 0; otherwise -EINVAL with a message in @err,
+ * and @map is empty as after a failed idmap_parse().  @extents may point
+ * into @map itself (map->up or map->down).
  */
 int idmap_from_extents(struct idmap *map, const struct idmap_extent *extents,
 		       uint32_t nr, char *err, size_t errlen);
@@ -80,7 +90,11 @@ int idmap_from_extents(struct idmap *map, const struct idmap_extent *extents,
 /* The identity map 0:0:4294967295 (every id but IDMAP_UNMAPPED). */
 void idmap_identity(struct idmap *map);
 
-/* Backing id -> shown id, or IDMAP_UNMAPPED. */
+/*
+ * Backing id -> shown id, or IDMAP_UNMAPPED.  O(1) for a one-extent map,
+ * else a binary search; safe to call from many threads on a map that is
+ * no longer being filled.
+ */
 uint32_t idmap_up(const struct idmap *map, uint32_t backing);
 
 /* Shown (caller's) id -> backing id, or IDMAP_UNMAPPED. */

@@ -42,6 +42,7 @@ enum xattr_ids_kind {
 	XATTR_IDS_CAP,
 };
 
+/* Exact, case-sensitive match of the three names above; others: NONE. */
 enum xattr_ids_kind xattr_ids_kind(const char *name);
 
 /*
@@ -49,7 +50,10 @@ enum xattr_ids_kind xattr_ids_kind(const char *name);
  * Entry ids that are not in the map become @unmapped_uid / @unmapped_gid
  * (the caller passes the kernel's overflowuid/overflowgid, which is what
  * the kernel's ID-mapped mount shows).  -EINVAL for a malformed blob (size
- * not 4 + 8n, wrong version).
+ * not 4 + 8n, wrong version).  A header-only value (4 bytes) is valid and
+ * left as it is; an empty value (size 0) is malformed.  Note: the kernel's
+ * posix_acl_from_xattr() answers a wrong version with -EOPNOTSUPP, not
+ * -EINVAL; a caller that must match it checks the version itself.
  */
 int xattr_ids_acl_up(void *value, size_t size, const struct idmap *uids,
 		     const struct idmap *gids, uint32_t unmapped_uid,
@@ -79,6 +83,9 @@ int xattr_ids_cap_up(void *buf, size_t size, size_t bufsize,
  * Capability value written by a caller -> value to store.  A v3 rootid is
  * mapped down (-EOVERFLOW if unmapped, nothing changed); a v2 value is kept
  * as it is.  Returns the size (unchanged) or -EINVAL for a malformed value.
+ * Note: for an unmapped rootid the kernel's ID-mapped mount answers
+ * setxattr with -EINVAL (cap_convert_nscap()); a caller that must match it
+ * turns -EOVERFLOW into -EINVAL.
  */
 int xattr_ids_cap_down(void *buf, size_t size, const struct idmap *uids);
 
