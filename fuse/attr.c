@@ -92,8 +92,7 @@ static int attr_truncate(struct fs *fs, struct inode *inode,
 	return err;
 }
 
-static int attr_utimens(struct inode *inode, const struct stat *attr,
-			int valid)
+static int attr_utimens(struct inode *inode, const struct stat *attr, int valid)
 {
 	struct timespec ts[2] = {
 		{ .tv_nsec = UTIME_OMIT },
@@ -126,9 +125,9 @@ static int attr_apply(struct fs *fs, struct inode *inode,
 		err = attr_chmod(fs, inode, fi, attr->st_mode & 07777);
 	if (!err && (valid & FUSE_SET_ATTR_SIZE))
 		err = attr_truncate(fs, inode, fi, attr->st_size);
-	if (!err && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
-			      FUSE_SET_ATTR_ATIME_NOW |
-			      FUSE_SET_ATTR_MTIME_NOW)))
+	if (!err &&
+	    (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
+		      FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)))
 		err = attr_utimens(inode, attr, valid);
 	return err;
 }

@@ -40,8 +40,7 @@ static int creds_set_umask(mode_t mask)
 
 /* Map the caller's supplementary groups down; groups outside the map are
  * left out (they could not grant anything on disk the map allows). */
-static int creds_groups_down(const struct fs *fs, fuse_req_t req,
-			     gid_t *list)
+static int creds_groups_down(const struct fs *fs, fuse_req_t req, gid_t *list)
 {
 	gid_t shown[CREDS_MAX_GROUPS];
 	int n = fuse_req_getgroups(req, CREDS_MAX_GROUPS, shown);

@@ -16,8 +16,7 @@
  * O_DIRECT becomes fi->direct_io so the kernel bypasses its cache. */
 #define DATA_STRIP_FLAGS (O_CREAT | O_EXCL | O_NOCTTY | O_DIRECT)
 
-static void data_set_fi(const struct fs *fs, struct fuse_file_info *fi,
-			int fd)
+static void data_set_fi(const struct fs *fs, struct fuse_file_info *fi, int fd)
 {
 	if (fi->flags & O_DIRECT)
 		fi->direct_io = 1;
@@ -65,16 +64,16 @@ static int data_create(struct fs *fs, fuse_req_t req, struct inode *parent,
 	return err;
 }
 
-void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
-	       mode_t mode, struct fuse_file_info *fi)
+void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+	       struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
 	struct fuse_entry_param e;
 	char self[FS_FD_NAME_LEN];
 	int fd, pathfd, err;
 
-	err = data_create(fs, req, fs_inode(fs, parent), name, mode,
-			  fi->flags, &fd);
+	err = data_create(fs, req, fs_inode(fs, parent), name, mode, fi->flags,
+			  &fd);
 	if (err)
 		goto out_reply_err;
 	/* The inode's O_PATH handle comes from the open fd, not from the
@@ -164,8 +163,7 @@ void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	fuse_reply_err(req, 0);
 }
 
-void fs_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
-	      int op)
+void fs_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, int op)
 {
 	(void)ino;
 	/* One backing open file per FUSE open file: flock() semantics
@@ -194,8 +192,8 @@ void fs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 
 	(void)ino_in;
 	(void)ino_out;
-	n = copy_file_range((int)fi_in->fh, &off_in, (int)fi_out->fh,
-			    &off_out, len, (unsigned int)flags);
+	n = copy_file_range((int)fi_in->fh, &off_in, (int)fi_out->fh, &off_out,
+			    len, (unsigned int)flags);
 	if (n < 0)
 		fuse_reply_err(req, errno);
 	else

@@ -15,14 +15,14 @@
 
 struct dir_handle {
 	DIR *dp;
-	off_t offset;         /* position of entry, as telldir() gave it */
+	off_t offset;	      /* position of entry, as telldir() gave it */
 	struct dirent *entry; /* read but not yet handed to the kernel */
 };
 
 /* Adds one entry to @buf; returns the size it needs (> @size: no room). */
-typedef size_t (*dir_add_fn)(fuse_req_t req, struct fs *fs,
-			     struct inode *dir, char *buf, size_t size,
-			     const struct dirent *d, off_t next, bool *skip);
+typedef size_t (*dir_add_fn)(fuse_req_t req, struct fs *fs, struct inode *dir,
+			     char *buf, size_t size, const struct dirent *d,
+			     off_t next, bool *skip);
 
 static struct dir_handle *dir_of(struct fuse_file_info *fi)
 {

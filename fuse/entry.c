@@ -67,9 +67,9 @@ void fs_readlink(fuse_req_t req, fuse_ino_t ino)
 
 /* What a new name is: the one varying part of the creation path. */
 struct entry_new {
-	mode_t mode;             /* type and permissions (mknod, mkdir) */
-	dev_t rdev;              /* mknod */
-	const char *target;      /* symlink: the link's text */
+	mode_t mode;		 /* type and permissions (mknod, mkdir) */
+	dev_t rdev;		 /* mknod */
+	const char *target;	 /* symlink: the link's text */
 	const struct inode *old; /* link: the existing inode */
 };
 
@@ -120,16 +120,15 @@ static void entry_create(fuse_req_t req, fuse_ino_t parent_ino,
 	fuse_reply_entry(req, &e);
 }
 
-void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
-	      mode_t mode, dev_t rdev)
+void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+	      dev_t rdev)
 {
 	const struct entry_new n = { .mode = mode, .rdev = rdev };
 
 	entry_create(req, parent, name, &n);
 }
 
-void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
-	      mode_t mode)
+void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	const struct entry_new n = { .mode = S_IFDIR | mode };
 

@@ -27,8 +27,7 @@ static fuse_ino_t fs_ino(struct fs *fs, struct inode *inode)
 
 int fs_stat(const struct inode *inode, struct stat *st)
 {
-	if (fstatat(inode->fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) <
-	    0)
+	if (fstatat(inode->fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	return 0;
 }
@@ -52,8 +51,8 @@ int fs_reopen(const struct fs *fs, const struct inode *inode, int flags)
 	fs_fd_name(inode->fd, name);
 	/* The /proc magic link resolves to the inode itself, whatever its
 	 * name is now: no backing path is walked. */
-	fd = openat(fs->proc_fd, name, (flags & ~(O_CREAT | O_NOFOLLOW)) |
-					       O_CLOEXEC);
+	fd = openat(fs->proc_fd, name,
+		    (flags & ~(O_CREAT | O_NOFOLLOW)) | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	return fd;

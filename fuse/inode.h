@@ -18,11 +18,11 @@
 #include <sys/types.h>
 
 struct inode {
-	int fd;       /* O_PATH|O_NOFOLLOW, owned by the entry */
+	int fd; /* O_PATH|O_NOFOLLOW, owned by the entry */
 	dev_t dev;
 	ino_t ino;
-	mode_t type;  /* S_IFMT bits, fixed for the inode's life */
-	uint64_t nlookup; /* guarded by the table lock */
+	mode_t type;	    /* S_IFMT bits, fixed for the inode's life */
+	uint64_t nlookup;   /* guarded by the table lock */
 	struct inode *next; /* hash chain */
 };
 

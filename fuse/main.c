@@ -76,15 +76,15 @@ int main(int argc, char **argv)
 	}
 	/* After fuse_daemonize() the cwd is /: keep absolute paths (the
 	 * source's only as the mount's label). */
-	if (!realpath(o.source, source) || !realpath(o.mountpoint, mountpoint)) {
+	if (!realpath(o.source, source) ||
+	    !realpath(o.mountpoint, mountpoint)) {
 		snprintf(err, sizeof(err), "cannot resolve %s or %s: %s",
-			 o.source, o.mountpoint,
-			 strerror(errno));
+			 o.source, o.mountpoint, strerror(errno));
 		ret = main_fail(err);
 		goto out_close_fs;
 	}
-	fuse_args = (struct fuse_args)FUSE_ARGS_INIT(o.debug ? 2 : 1,
-						    fuse_argv);
+	fuse_args =
+		(struct fuse_args)FUSE_ARGS_INIT(o.debug ? 2 : 1, fuse_argv);
 	se = fuse_session_new(&fuse_args, &fs_ops, sizeof(fs_ops), &fs);
 	if (!se) {
 		ret = main_fail("cannot create the FUSE session");

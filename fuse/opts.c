@@ -66,18 +66,24 @@ struct opts_flag {
 };
 
 static const struct opts_flag opts_flags[] = {
-	{ "ro", MS_RDONLY, true },	{ "rw", MS_RDONLY, false },
-	{ "nodev", MS_NODEV, true },	{ "allow_dev", MS_NODEV, false },
-	{ "nosuid", MS_NOSUID, true },	{ "allow_suid", MS_NOSUID, false },
-	{ "noexec", MS_NOEXEC, true },	{ "exec", MS_NOEXEC, false },
-	{ "noatime", MS_NOATIME, true }, { "atime", MS_NOATIME, false },
+	{ "ro", MS_RDONLY, true },
+	{ "rw", MS_RDONLY, false },
+	{ "nodev", MS_NODEV, true },
+	{ "allow_dev", MS_NODEV, false },
+	{ "nosuid", MS_NOSUID, true },
+	{ "allow_suid", MS_NOSUID, false },
+	{ "noexec", MS_NOEXEC, true },
+	{ "exec", MS_NOEXEC, false },
+	{ "noatime", MS_NOATIME, true },
+	{ "atime", MS_NOATIME, false },
 	{ "nodiratime", MS_NODIRATIME, true },
 	{ "diratime", MS_NODIRATIME, false },
 	{ "relatime", MS_RELATIME, true },
 	{ "norelatime", MS_RELATIME, false },
 	{ "strictatime", MS_STRICTATIME, true },
 	{ "lazytime", MS_LAZYTIME, true },
-	{ "sync", MS_SYNCHRONOUS, true }, { "async", MS_SYNCHRONOUS, false },
+	{ "sync", MS_SYNCHRONOUS, true },
+	{ "async", MS_SYNCHRONOUS, false },
 	{ "dirsync", MS_DIRSYNC, true },
 };
 
@@ -88,8 +94,18 @@ static const struct opts_flag opts_flags[] = {
  * allow_suid do).
  */
 static const char *const opts_ignored[] = {
-	"defaults", "auto", "noauto", "user", "nouser", "users", "owner",
-	"_netdev", "nofail", "allow_other", "default_permissions", "dev",
+	"defaults",
+	"auto",
+	"noauto",
+	"user",
+	"nouser",
+	"users",
+	"owner",
+	"_netdev",
+	"nofail",
+	"allow_other",
+	"default_permissions",
+	"dev",
 	"suid",
 };
 
@@ -99,8 +115,8 @@ struct opts_ctx {
 	size_t errlen;
 };
 
-__attribute__((format(printf, 2, 3))) static int
-opts_fail(struct opts_ctx *ctx, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int opts_fail(struct opts_ctx *ctx,
+							   const char *fmt, ...)
 {
 	va_list ap;
 
@@ -133,8 +149,8 @@ static int opts_timeout(struct opts_ctx *ctx, const char *arg, double *out)
 	return 0;
 }
 
-static int opts_uint(struct opts_ctx *ctx, const char *arg,
-		     unsigned long max, unsigned long *out)
+static int opts_uint(struct opts_ctx *ctx, const char *arg, unsigned long max,
+		     unsigned long *out)
 {
 	const char *v = opts_value(arg);
 	char *end;
@@ -258,9 +274,8 @@ static int opts_arg(void *data, const char *arg, int key,
 		return 0;
 	case FUSE_OPT_KEY_OPT:
 		if (arg[0] == '-')
-			return opts_fail(ctx,
-					 "unknown option '%s' (see --help)",
-					 arg);
+			return opts_fail(
+				ctx, "unknown option '%s' (see --help)", arg);
 		return opts_other(ctx, arg);
 	case FUSE_OPT_KEY_NONOPT:
 		return opts_positional(ctx, arg);
@@ -269,8 +284,7 @@ static int opts_arg(void *data, const char *arg, int key,
 	}
 }
 
-int opts_parse(struct opts *o, int argc, char **argv, char *err,
-	       size_t errlen)
+int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct opts_ctx ctx = { .o = o, .err = err, .errlen = errlen };
@@ -288,7 +302,8 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err,
 	fuse_opt_free_args(&args);
 	if (ret < 0) {
 		if (!err[0]) /* libfuse's own parse error, e.g. "-o" alone */
-			snprintf(err, errlen, "invalid command line (see --help)");
+			snprintf(err, errlen,
+				 "invalid command line (see --help)");
 		return -EINVAL;
 	}
 	if (o->show_help || o->show_version)
@@ -325,48 +340,48 @@ void opts_free(struct opts *o)
 void opts_print_help(FILE *out, const char *progname)
 {
 	fprintf(out,
-"usage: %s SOURCE MOUNTPOINT -o uidmap=MAP,gidmap=MAP [OPTIONS]\n"
-"       %s SOURCE MOUNTPOINT -o userns=PID [OPTIONS]\n"
-"\n"
-"Re-expose the directory SOURCE at MOUNTPOINT with user and group ids\n"
-"translated the way the kernel's ID-mapped mounts translate them, so that\n"
-"processes in a user namespace (a Kubernetes hostUsers: false pod, a podman\n"
-"--userns container) see and create files with the right owners.\n"
-"\n"
-"MAP is inside:outside:count[:inside:outside:count...] as in\n"
-"/proc/PID/uid_map: on-disk id `inside` is shown as `outside`.\n"
-"A Kubernetes pod with uid_map \"0 524288 65536\" needs 0:524288:65536.\n"
-"\n"
-"ID mapping:\n"
-"  -o uidmap=MAP            user id map (with gidmap=)\n"
-"  -o gidmap=MAP            group id map (with uidmap=)\n"
-"  -o userns=PID            copy both maps from /proc/PID/{uid,gid}_map\n"
-"\n"
-"Caching (single-writer volumes can cache long; shared NFS needs short):\n"
-"  -o entry_timeout=SECS    name lookups are cached this long (default 1)\n"
-"  -o attr_timeout=SECS     attributes are cached this long (default 1)\n"
-"  -o negative_timeout=SECS missing names are cached this long (default 0)\n"
-"  -o keep_cache            keep file data cached across opens\n"
-"\n"
-"Daemon:\n"
-"  -f                       stay in the foreground\n"
-"  -d, -o debug             foreground, and log every request\n"
-"  -s                       serve requests with a single thread\n"
-"  -o max_threads=N         at most N worker threads (default 10)\n"
-"  -o clone_fd              one /dev/fuse fd per worker thread\n"
-"\n"
-"Mount flags: ro, rw, noexec, exec, noatime, atime, nodiratime, relatime,\n"
-"strictatime, lazytime, sync, async, dirsync.  nodev and nosuid are always\n"
-"on unless relaxed, at the host's risk, with:\n"
-"  -o allow_dev             honour device nodes on the volume\n"
-"  -o allow_suid            honour set-id bits and file capabilities\n"
-"allow_other and default_permissions are always on.  fstab's defaults,\n"
-"auto, noauto, user, _netdev, nofail, x-*, and the dev and suid that\n"
-"mount.fuse3 adds, are accepted and ignored.\n"
-"\n"
-"  -h, --help               show this help\n"
-"  -V, --version            show the version\n"
-"\n"
-"See uidmapfs(1).\n",
+		"usage: %s SOURCE MOUNTPOINT -o uidmap=MAP,gidmap=MAP [OPTIONS]\n"
+		"       %s SOURCE MOUNTPOINT -o userns=PID [OPTIONS]\n"
+		"\n"
+		"Re-expose the directory SOURCE at MOUNTPOINT with user and group ids\n"
+		"translated the way the kernel's ID-mapped mounts translate them, so that\n"
+		"processes in a user namespace (a Kubernetes hostUsers: false pod, a podman\n"
+		"--userns container) see and create files with the right owners.\n"
+		"\n"
+		"MAP is inside:outside:count[:inside:outside:count...] as in\n"
+		"/proc/PID/uid_map: on-disk id `inside` is shown as `outside`.\n"
+		"A Kubernetes pod with uid_map \"0 524288 65536\" needs 0:524288:65536.\n"
+		"\n"
+		"ID mapping:\n"
+		"  -o uidmap=MAP            user id map (with gidmap=)\n"
+		"  -o gidmap=MAP            group id map (with uidmap=)\n"
+		"  -o userns=PID            copy both maps from /proc/PID/{uid,gid}_map\n"
+		"\n"
+		"Caching (single-writer volumes can cache long; shared NFS needs short):\n"
+		"  -o entry_timeout=SECS    name lookups are cached this long (default 1)\n"
+		"  -o attr_timeout=SECS     attributes are cached this long (default 1)\n"
+		"  -o negative_timeout=SECS missing names are cached this long (default 0)\n"
+		"  -o keep_cache            keep file data cached across opens\n"
+		"\n"
+		"Daemon:\n"
+		"  -f                       stay in the foreground\n"
+		"  -d, -o debug             foreground, and log every request\n"
+		"  -s                       serve requests with a single thread\n"
+		"  -o max_threads=N         at most N worker threads (default 10)\n"
+		"  -o clone_fd              one /dev/fuse fd per worker thread\n"
+		"\n"
+		"Mount flags: ro, rw, noexec, exec, noatime, atime, nodiratime, relatime,\n"
+		"strictatime, lazytime, sync, async, dirsync.  nodev and nosuid are always\n"
+		"on unless relaxed, at the host's risk, with:\n"
+		"  -o allow_dev             honour device nodes on the volume\n"
+		"  -o allow_suid            honour set-id bits and file capabilities\n"
+		"allow_other and default_permissions are always on.  fstab's defaults,\n"
+		"auto, noauto, user, _netdev, nofail, x-*, and the dev and suid that\n"
+		"mount.fuse3 adds, are accepted and ignored.\n"
+		"\n"
+		"  -h, --help               show this help\n"
+		"  -V, --version            show the version\n"
+		"\n"
+		"See uidmapfs(1).\n",
 		progname, progname);
 }

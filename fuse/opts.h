@@ -13,9 +13,9 @@
 #include <sys/types.h>
 
 struct opts {
-	char *source;     /* as given */
+	char *source;	  /* as given */
 	char *mountpoint; /* as given */
-	char *uidmap;     /* triple syntax, or NULL */
+	char *uidmap;	  /* triple syntax, or NULL */
 	char *gidmap;
 	pid_t userns_pid; /* 0: not given */
 	double entry_timeout;
@@ -37,8 +37,7 @@ struct opts {
  * one-line reason in @err.  On success and on failure opts_free() releases
  * what was allocated.
  */
-int opts_parse(struct opts *o, int argc, char **argv, char *err,
-	       size_t errlen);
+int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen);
 
 void opts_free(struct opts *o);
 

@@ -29,9 +29,8 @@ static ssize_t session_writev(int fd, struct iovec *iov, int count,
 
 /* Giving libfuse splice hooks keeps zero-copy data transfer, which custom
  * I/O otherwise turns off. */
-static ssize_t session_splice(int fdin, off_t *offin, int fdout,
-			      off_t *offout, size_t len, unsigned int flags,
-			      void *userdata)
+static ssize_t session_splice(int fdin, off_t *offin, int fdout, off_t *offout,
+			      size_t len, unsigned int flags, void *userdata)
 {
 	(void)userdata;
 	return splice(fdin, offin, fdout, offout, len, flags);
@@ -63,8 +62,8 @@ int session_mount(struct fuse_session *se, const struct session_mount *m,
 		 "fd=%d,rootmode=40000,user_id=0,group_id=0,"
 		 "allow_other,default_permissions",
 		 fd);
-	if (mount(m->source, m->mountpoint, "fuse.uidmapfs", m->flags,
-		  data) < 0) {
+	if (mount(m->source, m->mountpoint, "fuse.uidmapfs", m->flags, data) <
+	    0) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot mount on %s: %s", m->mountpoint,
 			 strerror(-ret));

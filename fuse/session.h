@@ -14,9 +14,9 @@
 #include <stdbool.h>
 
 struct session_mount {
-	const char *source;     /* shown as the mount's source (fsname) */
+	const char *source;	/* shown as the mount's source (fsname) */
 	const char *mountpoint; /* absolute path */
-	unsigned long flags;    /* MS_* mount flags */
+	unsigned long flags;	/* MS_* mount flags */
 };
 
 /*

@@ -43,9 +43,8 @@ static int fs_read_text(int dirfd, const char *name, char *buf, size_t size)
 	return err;
 }
 
-static int fs_load_userns_map(struct idmap *map, int piddir,
-			      const char *name, pid_t pid, char *err,
-			      size_t errlen)
+static int fs_load_userns_map(struct idmap *map, int piddir, const char *name,
+			      pid_t pid, char *err, size_t errlen)
 {
 	char text[FS_MAP_TEXT_MAX];
 	char why[IDMAP_ERR_LEN];
@@ -159,8 +158,7 @@ out_close_fd:
 	return ret;
 }
 
-static int fs_check_mountpoint(const char *mountpoint, char *err,
-			       size_t errlen)
+static int fs_check_mountpoint(const char *mountpoint, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -202,8 +200,7 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	fs->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fs->proc_fd < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "cannot open /proc: %s",
-			 strerror(-ret));
+		snprintf(err, errlen, "cannot open /proc: %s", strerror(-ret));
 		return ret;
 	}
 	ret = fs_open_source(fs, o->source, err, errlen);

@@ -57,8 +57,7 @@ static int xattr_set_raw(const struct inode *inode, const char *name,
 	return setxattr(path, name, value, size, flags) < 0 ? -errno : 0;
 }
 
-static ssize_t xattr_list_raw(const struct inode *inode, char *buf,
-			      size_t size)
+static ssize_t xattr_list_raw(const struct inode *inode, char *buf, size_t size)
 {
 	char path[FS_FD_NAME_LEN + 8];
 	ssize_t n;
@@ -95,9 +94,8 @@ static void xattr_reply(fuse_req_t req, const void *buf, size_t len,
 /* Read a value whose ids need translating: always in full, since a v2
  * capability grows when shown as v3. */
 static ssize_t xattr_get_translated(const struct fs *fs,
-				    const struct inode *inode,
-				    const char *name, enum xattr_ids_kind kind,
-				    char *buf)
+				    const struct inode *inode, const char *name,
+				    enum xattr_ids_kind kind, char *buf)
 {
 	ssize_t n = xattr_get_raw(inode, name, buf, XATTR_VALUE_MAX);
 
@@ -112,8 +110,7 @@ static ssize_t xattr_get_translated(const struct fs *fs,
 	return xattr_ids_cap_up(buf, (size_t)n, XATTR_VALUE_MAX, &fs->uids);
 }
 
-void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
-		 size_t size)
+void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
 	struct fs *fs = fs_of(req);
 	struct inode *inode = fs_inode(fs, ino);
