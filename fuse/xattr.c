@@ -153,7 +153,10 @@ static int xattr_translate_down(const struct fs *fs, enum xattr_ids_kind kind,
 		err = xattr_ids_acl_down(buf, size, &fs->uids, &fs->gids);
 		return err ? err : (int)size;
 	}
-	return xattr_ids_cap_down(buf, size, &fs->uids);
+	err = xattr_ids_cap_down(buf, size, &fs->uids);
+	/* A root id outside the map is EINVAL for the kernel's ID-mapped
+	 * mount (cap_convert_nscap()), not EOVERFLOW. */
+	return err == -EOVERFLOW ? -EINVAL : err;
 }
 
 void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
