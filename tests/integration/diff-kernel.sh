@@ -1,0 +1,133 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# diff-kernel.sh: differential test of uidmapfs against the kernel's own
+# ID-mapped bind mount (the oracle).
+#
+#   diff-kernel.sh [--fs tmpfs|ext4] [--side-b uidmapfs|oracle]
+#                  [--side-b-map MAP] [--only GLOB] [--keep]
+#
+# Two identical backing trees (tree.sh) on one fresh file system; side A is
+# the oracle (idmount) on tree a, side B uidmapfs ($UIDMAPFS) on tree b, or
+# a second oracle with --side-b oracle (how the harness tests itself), with
+# the same map unless --side-b-map says otherwise.  Every ops/*.ops script
+# runs, in name order, as each actor its "#as:" line names, first on A and
+# then on B; the two fsop logs must be equal, and so must the on-disk dumps
+# of both trees at the end.  Differences are printed as unified diffs and
+# the exit status is 1.  Lines ending in "=> RESULT" pin what the oracle
+# does; the oracle doing something else is a failure too.
+#
+# --keep leaves the work directory (logs, dumps) for a look afterwards.
+set -euo pipefail
+PROG=diff-kernel
+. "$(dirname "$0")/lib.sh"
+
+fs=tmpfs
+side_b=uidmapfs
+map_b=$MAP
+only='*'
+while [ $# -gt 0 ]; do
+	case $1 in
+	--fs) fs=$2; shift 2 ;;
+	--side-b) side_b=$2; shift 2 ;;
+	--side-b-map) map_b=$2; shift 2 ;;
+	--only) only=$2; shift 2 ;;
+	--keep) KEEP_WORKDIR=1; shift ;;
+	*) fail "unknown argument $1 (see the head of $0)" ;;
+	esac
+done
+
+require_helpers
+case $side_b in
+uidmapfs)
+	[ -n "${UIDMAPFS:-}" ] || skip "\$UIDMAPFS is not set: no daemon to test"
+	require_helpers UIDMAPFS
+	;;
+oracle) ;;
+*) fail "--side-b must be uidmapfs or oracle" ;;
+esac
+require_machine
+
+make_workdir
+back=$WORKDIR/back
+mount_backing "$fs" "$back"
+mkdir "$back/a" "$back/b"
+build_tree "$back/a"
+build_tree "$back/b"
+
+"$FSOP" --dump "$back/a" >"$WORKDIR/before.a"
+"$FSOP" --dump "$back/b" >"$WORKDIR/before.b"
+diff -u "$WORKDIR/before.a" "$WORKDIR/before.b" >&2 ||
+	fail "harness bug: the two backing trees differ before any op"
+
+mount_oracle "$back/a" "$WORKDIR/mnt/a" "$MAP"
+if [ "$side_b" = uidmapfs ]; then
+	mount_uidmapfs "$back/b" "$WORKDIR/mnt/b" "$map_b"
+else
+	mount_oracle "$back/b" "$WORKDIR/mnt/b" "$map_b"
+fi
+
+mkdir "$WORKDIR/log"
+label_b=$side_b
+[ "$side_b" = oracle ] && label_b=oracle-b
+passed=0
+failed=0
+oracle_surprises=0
+
+# check NAME FILE_A FILE_B: count and show a difference.
+check() {
+	if diff -u --label "oracle/$1" --label "$label_b/$1" "$2" "$3"; then
+		passed=$((passed + 1))
+		printf 'ok    %s\n' "$1"
+	else
+		failed=$((failed + 1))
+		printf 'FAIL  %s (above: - oracle, + %s)\n' "$1" "$label_b"
+	fi
+}
+
+shopt -s nullglob
+scripts=("$OPS_DIR"/$only.ops)
+[ ${#scripts[@]} -gt 0 ] || fail "no op scripts match $OPS_DIR/$only.ops"
+for script in "${scripts[@]}"; do
+	name=$(basename "$script" .ops)
+	actors=$(script_actors "$script")
+	[ -n "$actors" ] || fail "$script has no #as: line"
+	for actor in $actors; do
+		base=$WORKDIR/log/$name.$actor
+		for side in a b; do
+			rc=0
+			run_actor "$actor" "$WORKDIR/mnt/$side" "$script" \
+				>"$base.$side.log" 2>"$base.$side.err" || rc=$?
+			case $side.$rc in
+			*.0) ;;
+			a.1)
+				# The oracle broke a pinned expectation.
+				oracle_surprises=$((oracle_surprises + 1))
+				sed "s|^|oracle $name as $actor: |" "$base.a.err" >&2
+				;;
+			b.1) ;; # shows up in the diff
+			*)
+				cat "$base.$side.err" >&2
+				fail "$name as $actor on side $side: fsop exited $rc"
+				;;
+			esac
+		done
+		check "$name as $actor" "$base.a.log" "$base.b.log"
+	done
+	if [ "$side_b" = uidmapfs ] && ! alive "${DAEMONS[0]}"; then
+		note "uidmapfs died during $name; its output:"
+		sed 's/^/  | /' "$WORKDIR/uidmapfs-b.log" >&2
+		fail "uidmapfs died during $name"
+	fi
+done
+
+"$FSOP" --dump "$back/a" >"$WORKDIR/after.a"
+"$FSOP" --dump "$back/b" >"$WORKDIR/after.b"
+check "on-disk state after all scripts" "$WORKDIR/after.a" "$WORKDIR/after.b"
+
+if [ "$oracle_surprises" -gt 0 ]; then
+	note "the kernel oracle did not do what $oracle_surprises script run(s) pin with '=>' (see above)"
+	failed=$((failed + oracle_surprises))
+fi
+echo "$PROG ($fs, side B: $side_b): $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
