@@ -517,7 +517,8 @@ static int op_readdir(char **a, int n, FILE *out)
 	if (errno)
 		ret = -errno;
 	closedir(dir);
-	qsort(names, nr, sizeof(*names), cmp_str);
+	if (nr)
+		qsort(names, nr, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < nr; i++) {
 		if (!ret)
 			fprintf(out, "%s%s", i ? " " : "", names[i]);

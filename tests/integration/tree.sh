@@ -48,6 +48,13 @@ tree_table() {
 	mk_file "$d/fu666" 0666 $U:$U "unmapped, mode 666"
 	mk_dir "$d/du777" 0777 $U:$U
 	mk_dir "$d/d0_777" 0777 0:0
+	mk_file "$d/acl" 0644 0:0
+	setfacl -m u:$U:r--,g:$U:r-- "$d/acl"
+	mk_file "$d/cap_v2" 0755 0:0
+	setcap cap_net_raw+ep "$d/cap_v2"
+	mk_file "$d/xattrs" 0644 0:0
+	setfattr -n user.a -v x "$d/xattrs"
+	setfattr -n trusted.t -v y "$d/xattrs"
 }
 
 tree_stat() {
