@@ -15,7 +15,7 @@ RUN_TIMEOUT=10	# seconds; a daemon that wrongly starts in -f mode hangs
 [ -n "${UIDMAPFS:-}" ] || skip "\$UIDMAPFS is not set: no daemon to test"
 [ -x "$UIDMAPFS" ] || fail "\$UIDMAPFS=$UIDMAPFS is not executable"
 require_root_and_fuse
-command -v findmnt >/dev/null || skip "findmnt is not installed"
+command -v findmnt >/dev/null || fail "findmnt is not installed (util-linux)"
 make_workdir
 
 src=$WORKDIR/src

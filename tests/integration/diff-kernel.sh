@@ -86,6 +86,7 @@ check() {
 }
 
 shopt -s nullglob
+# shellcheck disable=SC2206 # $only is a glob on purpose
 scripts=("$OPS_DIR"/$only.ops)
 [ ${#scripts[@]} -gt 0 ] || fail "no op scripts match $OPS_DIR/$only.ops"
 for script in "${scripts[@]}"; do

@@ -21,8 +21,9 @@ DAEMONS=()		# pids of daemons we started
 note() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 fail() { note "FAIL: $*"; exit 1; }
 
-# Exit 77 (skip) because the machine cannot run the test, or fail when the
-# caller insisted on running it.
+# Exit 77 (skip) because the machine cannot run the test at all (not root,
+# no /dev/fuse, no user namespaces, no daemon given), or fail when the
+# caller insisted on running it.  Anything else missing is a failure.
 skip() {
 	if [ "${UIDMAPFS_REQUIRE_INTEGRATION:-0}" = 1 ]; then
 		note "FAIL: cannot run: $* (UIDMAPFS_REQUIRE_INTEGRATION=1 forbids skipping)"
@@ -51,7 +52,8 @@ require_machine() {
 	"$POD" -- true 2>/dev/null || skip "cannot create user namespaces"
 	local tool
 	for tool in setfacl setfattr setcap setpriv mountpoint findmnt timeout "$@"; do
-		command -v "$tool" >/dev/null || skip "$tool is not installed"
+		command -v "$tool" >/dev/null ||
+			fail "$tool is not installed (Debian packages: acl attr libcap2-bin util-linux e2fsprogs)"
 	done
 }
 
@@ -80,7 +82,8 @@ cleanup() {
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
 		m=${MOUNTS[i]}
 		mountpoint -q "$m" 2>/dev/null || continue
-		umount "$m" 2>/dev/null || umount -l "$m" ||
+		# Bounded: a hung daemon must not hang the cleanup.
+		timeout 10 umount "$m" 2>/dev/null || umount -l "$m" ||
 			note "could not unmount $m"
 	done
 	for m in "${DAEMONS[@]}"; do
@@ -114,11 +117,11 @@ mount_backing() {
 			fail "cannot mount tmpfs"
 		;;
 	ext4)
-		command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 is not installed"
+		command -v mkfs.ext4 >/dev/null || fail "mkfs.ext4 is not installed (e2fsprogs)"
 		truncate -s 64M "$WORKDIR/ext4.img"
 		mkfs.ext4 -q -F "$WORKDIR/ext4.img" || fail "mkfs.ext4 failed"
 		mount -o loop "$WORKDIR/ext4.img" "$dir" ||
-			skip "cannot mount an ext4 loop image"
+			fail "cannot mount an ext4 loop image"
 		chmod 0755 "$dir"
 		;;
 	*)
@@ -157,7 +160,8 @@ wait_for_fuse_mount() {
 
 # The daemon under test, in the foreground (-f) so we hold its pid.
 mount_uidmapfs() {
-	local src=$1 dir=$2 map=$3 log=$WORKDIR/uidmapfs-$(basename "$2").log
+	local src=$1 dir=$2 map=$3 log
+	log=$WORKDIR/uidmapfs-$(basename "$2").log
 	mkdir -p "$dir"
 	MOUNTS+=("$dir")
 	"$UIDMAPFS" "$src" "$dir" -o "uidmap=$map,gidmap=$map" -f >"$log" 2>&1 &
@@ -175,7 +179,7 @@ run_actor() {
 	local -a cmd
 	case $actor in
 	pod0) cmd=("$POD" --map "$MAP" --) ;;
-	pod1000) cmd=("$POD" --map "$MAP" --uid 1000 --gid 1000 --groups 1000,1001 --) ;;
+	pod1000) cmd=("$POD" --map "$MAP" --uid 1000 --gid 1000 --groups "1000,1001" --) ;;
 	host0) cmd=() ;;
 	host2000) cmd=(setpriv --reuid 2000 --regid 2000 --clear-groups) ;;
 	*) fail "unknown actor $actor in $script" ;;
