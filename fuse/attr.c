@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -132,15 +133,38 @@ static int attr_apply(struct fs *fs, struct inode *inode,
 	return err;
 }
 
+/*
+ * Whether the request only removes set-id bits.  The kernel sends such a
+ * mode change itself when a caller writes to a set-id file
+ * (file_remove_privs()), whoever owns it, and the ID-mapped mount lets it
+ * through for any writer.  Dropping set-id bits never grants anything, so
+ * it runs with the daemon's credentials rather than fail as the caller.
+ */
+static bool attr_only_drops_setid(const struct inode *inode,
+				  const struct stat *attr, int valid)
+{
+	const mode_t setid = S_ISUID | S_ISGID;
+	mode_t old, new = attr->st_mode & 07777;
+	struct stat st;
+
+	if ((valid & ~FUSE_SET_ATTR_CTIME) != FUSE_SET_ATTR_MODE ||
+	    fs_stat(inode, &st) < 0)
+		return false;
+	old = st.st_mode & 07777;
+	return new != old && (new & ~setid) == (old & ~setid) &&
+	       (new &setid & ~old) == 0;
+}
+
 void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
 	struct inode *inode = fs_inode(fs, ino);
 	struct stat st;
-	int err;
+	int err = 0;
 
-	err = creds_become_caller(fs, req);
+	if (!attr_only_drops_setid(inode, attr, valid))
+		err = creds_become_caller(fs, req);
 	if (!err)
 		err = attr_apply(fs, inode, attr, valid, fi);
 	creds_restore();

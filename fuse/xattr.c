@@ -2,18 +2,24 @@
 /*
  * Extended attributes.  The backing inode is named by /proc/self/fd/N, the
  * magic link of its O_PATH fd (the *xattrat() syscalls of Linux 6.13 refuse
- * O_PATH fds with an empty path).  A symlink cannot be reached that way
- * (its magic link would be followed), so symlinks show no xattrs and refuse
- * new ones, as ext4 refuses user.* xattrs on them.
+ * O_PATH fds with an empty path).  A symlink cannot be named that way (its
+ * magic link would be followed to the target), so a symlink is named as
+ * /proc/self/fd/P/NAME, P being an O_PATH fd of its parent found below
+ * SOURCE and checked to hold that very inode, and the l*xattr() calls act
+ * on the link itself.
  *
  * POSIX ACLs and file capabilities carry ids in their values; they are
  * translated here, at the boundary, by mapper/xattr_ids.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -25,58 +31,170 @@
 #define XATTR_VALUE_MAX 65536
 #define XATTR_NAMES_MAX 65536
 
-static void xattr_path(const struct inode *inode, char *path, size_t len)
+/* Where the xattrs of one backing inode are reached. */
+struct xattr_target {
+	char path[PATH_MAX];
+	bool link;     /* use the l*xattr() calls: @path names a symlink */
+	int parent_fd; /* held open while @path is used, or -1 */
+};
+
+/* The absolute path the kernel has for @fd now (d_path of its dentry). */
+static int xattr_fd_path(const struct fs *fs, int fd, char *buf, size_t size)
 {
 	char name[FS_FD_NAME_LEN];
-
-	fs_fd_name(inode->fd, name);
-	snprintf(path, len, "/proc/%s", name);
-}
-
-static ssize_t xattr_get_raw(const struct inode *inode, const char *name,
-			     void *buf, size_t size)
-{
-	char path[FS_FD_NAME_LEN + 8];
 	ssize_t n;
 
-	if (S_ISLNK(inode->type))
-		return -ENODATA;
-	xattr_path(inode, path, sizeof(path));
-	n = getxattr(path, name, buf, size);
-	return n < 0 ? -errno : n;
+	fs_fd_name(fd, name);
+	n = readlinkat(fs->proc_fd, name, buf, size);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= size)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
 }
 
-static int xattr_set_raw(const struct inode *inode, const char *name,
-			 const void *value, size_t size, int flags)
+/*
+ * Open the parent of symlink @inode below SOURCE, never following a
+ * symlink nor leaving SOURCE, and check that @name in it is @inode.
+ */
+static int xattr_open_link_parent(const struct fs *fs,
+				  const struct inode *inode, char *name,
+				  size_t size, int *parent_fd)
 {
-	char path[FS_FD_NAME_LEN + 8];
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	char root[PATH_MAX], link[PATH_MAX];
+	const char *rel, *slash;
+	size_t rootlen;
+	struct stat st;
+	int fd, err;
 
-	if (S_ISLNK(inode->type))
-		return -EPERM;
-	xattr_path(inode, path, sizeof(path));
-	return setxattr(path, name, value, size, flags) < 0 ? -errno : 0;
+	err = xattr_fd_path(fs, fs->root.fd, root, sizeof(root));
+	if (!err)
+		err = xattr_fd_path(fs, inode->fd, link, sizeof(link));
+	if (err)
+		return err;
+	rootlen = strcmp(root, "/") == 0 ? 0 : strlen(root);
+	if (strncmp(link, root, rootlen) != 0 || link[rootlen] != '/')
+		return -ENOENT; /* unlinked, or moved out of SOURCE */
+	rel = link + rootlen + 1;
+	slash = strrchr(rel, '/');
+	if (snprintf(name, size, "%s", slash ? slash + 1 : rel) >= (int)size)
+		return -ENAMETOOLONG;
+	if (slash)
+		link[slash - link] = '\0';
+	fd = (int)syscall(SYS_openat2, fs->root.fd, slash ? rel : ".", &how,
+			  sizeof(how));
+	if (fd < 0)
+		return -errno;
+	if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    st.st_dev != inode->dev || st.st_ino != inode->ino) {
+		close(fd);
+		return -ENOENT;
+	}
+	*parent_fd = fd;
+	return 0;
 }
 
-static ssize_t xattr_list_raw(const struct inode *inode, char *buf, size_t size)
+static int xattr_target_open(const struct fs *fs, const struct inode *inode,
+			     struct xattr_target *t)
 {
-	char path[FS_FD_NAME_LEN + 8];
-	ssize_t n;
+	char fd_name[FS_FD_NAME_LEN], name[NAME_MAX + 1];
+	int err;
 
-	if (S_ISLNK(inode->type))
+	t->parent_fd = -1;
+	t->link = S_ISLNK(inode->type);
+	if (!t->link) {
+		fs_fd_name(inode->fd, fd_name);
+		snprintf(t->path, sizeof(t->path), "/proc/%s", fd_name);
 		return 0;
-	xattr_path(inode, path, sizeof(path));
-	n = listxattr(path, buf, size);
-	return n < 0 ? -errno : n;
+	}
+	err = xattr_open_link_parent(fs, inode, name, sizeof(name),
+				     &t->parent_fd);
+	if (err)
+		return err;
+	fs_fd_name(t->parent_fd, fd_name);
+	snprintf(t->path, sizeof(t->path), "/proc/%s/%s", fd_name, name);
+	return 0;
 }
 
-static int xattr_remove_raw(const struct inode *inode, const char *name)
+static void xattr_target_close(struct xattr_target *t)
 {
-	char path[FS_FD_NAME_LEN + 8];
+	if (t->parent_fd >= 0)
+		close(t->parent_fd);
+}
 
-	if (S_ISLNK(inode->type))
-		return -EPERM;
-	xattr_path(inode, path, sizeof(path));
-	return removexattr(path, name) < 0 ? -errno : 0;
+static ssize_t xattr_get_raw(const struct fs *fs, const struct inode *inode,
+			     const char *name, void *buf, size_t size)
+{
+	struct xattr_target t;
+	ssize_t n;
+	int err;
+
+	err = xattr_target_open(fs, inode, &t);
+	if (err)
+		return err;
+	n = t.link ? lgetxattr(t.path, name, buf, size)
+		   : getxattr(t.path, name, buf, size);
+	if (n < 0)
+		n = -errno;
+	xattr_target_close(&t);
+	return n;
+}
+
+static int xattr_set_raw(const struct fs *fs, const struct inode *inode,
+			 const char *name, const void *value, size_t size,
+			 int flags)
+{
+	struct xattr_target t;
+	int err;
+
+	err = xattr_target_open(fs, inode, &t);
+	if (err)
+		return err;
+	if ((t.link ? lsetxattr(t.path, name, value, size, flags)
+		    : setxattr(t.path, name, value, size, flags)) < 0)
+		err = -errno;
+	xattr_target_close(&t);
+	return err;
+}
+
+static ssize_t xattr_list_raw(const struct fs *fs, const struct inode *inode,
+			      char *buf, size_t size)
+{
+	struct xattr_target t;
+	ssize_t n;
+	int err;
+
+	err = xattr_target_open(fs, inode, &t);
+	if (err)
+		return err;
+	n = t.link ? llistxattr(t.path, buf, size)
+		   : listxattr(t.path, buf, size);
+	if (n < 0)
+		n = -errno;
+	xattr_target_close(&t);
+	return n;
+}
+
+static int xattr_remove_raw(const struct fs *fs, const struct inode *inode,
+			    const char *name)
+{
+	struct xattr_target t;
+	int err;
+
+	err = xattr_target_open(fs, inode, &t);
+	if (err)
+		return err;
+	if ((t.link ? lremovexattr(t.path, name) : removexattr(t.path, name)) <
+	    0)
+		err = -errno;
+	xattr_target_close(&t);
+	return err;
 }
 
 /* Reply to a get/list request: the size alone when @size is 0. */
@@ -97,7 +215,7 @@ static ssize_t xattr_get_translated(const struct fs *fs,
 				    const struct inode *inode, const char *name,
 				    enum xattr_ids_kind kind, char *buf)
 {
-	ssize_t n = xattr_get_raw(inode, name, buf, XATTR_VALUE_MAX);
+	ssize_t n = xattr_get_raw(fs, inode, name, buf, XATTR_VALUE_MAX);
 
 	if (n < 0)
 		return n;
@@ -119,7 +237,7 @@ void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 	char *buf;
 
 	if (kind == XATTR_IDS_NONE && size == 0) {
-		n = xattr_get_raw(inode, name, NULL, 0);
+		n = xattr_get_raw(fs, inode, name, NULL, 0);
 		if (n < 0)
 			fuse_reply_err(req, (int)-n);
 		else
@@ -132,7 +250,7 @@ void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 		return;
 	}
 	if (kind == XATTR_IDS_NONE)
-		n = xattr_get_raw(inode, name, buf, size);
+		n = xattr_get_raw(fs, inode, name, buf, size);
 	else
 		n = xattr_get_translated(fs, inode, name, kind, buf);
 	if (n < 0)
@@ -142,21 +260,26 @@ void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 	free(buf);
 }
 
-/* Translate a value a caller writes; returns its (unchanged) size or
- * -errno, never leaving a half-translated value to store. */
+/*
+ * Translate a value a caller writes, in @buf (room for a v3 capability);
+ * returns its new size or -errno, never leaving a half-translated value to
+ * store.  An id outside the map is EINVAL, as the kernel's ID-mapped mount
+ * answers (posix_acl_from_xattr(), cap_convert_nscap()), not EOVERFLOW.
+ */
 static int xattr_translate_down(const struct fs *fs, enum xattr_ids_kind kind,
 				char *buf, size_t size)
 {
-	int err;
+	int ret;
 
 	if (kind == XATTR_IDS_ACL) {
-		err = xattr_ids_acl_down(buf, size, &fs->uids, &fs->gids);
-		return err ? err : (int)size;
+		ret = xattr_ids_acl_down(buf, size, &fs->uids, &fs->gids);
+		if (!ret)
+			ret = (int)size;
+	} else {
+		ret = xattr_ids_cap_down(buf, size, XATTR_IDS_CAP_V3_SIZE,
+					 &fs->uids);
 	}
-	err = xattr_ids_cap_down(buf, size, &fs->uids);
-	/* A root id outside the map is EINVAL for the kernel's ID-mapped
-	 * mount (cap_convert_nscap()), not EOVERFLOW. */
-	return err == -EOVERFLOW ? -EINVAL : err;
+	return ret == -EOVERFLOW ? -EINVAL : ret;
 }
 
 void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
@@ -165,29 +288,31 @@ void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	struct fs *fs = fs_of(req);
 	enum xattr_ids_kind kind = xattr_ids_kind(name);
 	char *copy = NULL;
-	int err = 0;
+	int ret = 0;
 
 	if (kind != XATTR_IDS_NONE) {
-		copy = malloc(size ? size : 1);
+		copy = malloc(size > XATTR_IDS_CAP_V3_SIZE
+				      ? size
+				      : XATTR_IDS_CAP_V3_SIZE);
 		if (!copy) {
 			fuse_reply_err(req, ENOMEM);
 			return;
 		}
 		memcpy(copy, value, size);
-		err = xattr_translate_down(fs, kind, copy, size);
-		if (err < 0)
+		ret = xattr_translate_down(fs, kind, copy, size);
+		if (ret < 0)
 			goto out_reply;
 		value = copy;
-		err = 0;
+		size = (size_t)ret;
 	}
-	err = creds_become_caller(fs, req);
-	if (!err)
-		err = xattr_set_raw(fs_inode(fs, ino), name, value, size,
+	ret = creds_become_caller(fs, req);
+	if (!ret)
+		ret = xattr_set_raw(fs, fs_inode(fs, ino), name, value, size,
 				    flags);
 	creds_restore();
 out_reply:
 	free(copy);
-	fuse_reply_err(req, -err);
+	fuse_reply_err(req, -ret);
 }
 
 void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
@@ -197,7 +322,7 @@ void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 
 	err = creds_become_caller(fs, req);
 	if (!err)
-		err = xattr_remove_raw(fs_inode(fs, ino), name);
+		err = xattr_remove_raw(fs, fs_inode(fs, ino), name);
 	creds_restore();
 	fuse_reply_err(req, -err);
 }
@@ -274,7 +399,7 @@ void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	n = xattr_list_raw(fs_inode(fs, ino), buf, XATTR_NAMES_MAX);
+	n = xattr_list_raw(fs, fs_inode(fs, ino), buf, XATTR_NAMES_MAX);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else

@@ -208,7 +208,8 @@ int xattr_ids_cap_up(void *buf, size_t size, size_t bufsize,
 	return XATTR_IDS_CAP_V3_SIZE;
 }
 
-int xattr_ids_cap_down(void *buf, size_t size, const struct idmap *uids)
+int xattr_ids_cap_down(void *buf, size_t size, size_t bufsize,
+		       const struct idmap *uids)
 {
 	unsigned char *v = buf;
 	unsigned char *rootid = v + CAP_ROOTID_OFFSET;
@@ -217,16 +218,26 @@ int xattr_ids_cap_down(void *buf, size_t size, const struct idmap *uids)
 
 	if (rev < 0)
 		return rev;
-	/*
-	 * A v2 value reaches us only from a caller privileged over the
-	 * mount's own namespace (the kernel's cap_convert_nscap() turns
-	 * anyone else's v2 into v3 first), so it is stored as it is.
-	 */
 	if (rev == 3) {
 		id = idmap_down(uids, get_le32(rootid));
 		if (id == IDMAP_UNMAPPED)
 			return -EOVERFLOW;
 		put_le32(rootid, id);
+		return XATTR_IDS_CAP_V3_SIZE;
 	}
-	return (int)size;
+	/*
+	 * v2 reaches us only from a writer privileged over the mount's own
+	 * namespace (cap_convert_nscap() turns anyone else's v2 into v3
+	 * first): its root is that namespace's root, shown id 0.
+	 */
+	id = idmap_down(uids, 0);
+	if (id == IDMAP_UNMAPPED)
+		return -EOVERFLOW;
+	if (id == 0)
+		return XATTR_IDS_CAP_V2_SIZE;
+	if (bufsize < XATTR_IDS_CAP_V3_SIZE)
+		return -ERANGE;
+	put_le32(v, CAP_REVISION_3 | (get_le32(v) & CAP_FLAGS_EFFECTIVE));
+	put_le32(rootid, id);
+	return XATTR_IDS_CAP_V3_SIZE;
 }

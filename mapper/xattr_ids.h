@@ -80,13 +80,19 @@ int xattr_ids_cap_up(void *buf, size_t size, size_t bufsize,
 		     const struct idmap *uids);
 
 /*
- * Capability value written by a caller -> value to store.  A v3 rootid is
- * mapped down (-EOVERFLOW if unmapped, nothing changed); a v2 value is kept
- * as it is.  Returns the size (unchanged) or -EINVAL for a malformed value.
- * Note: for an unmapped rootid the kernel's ID-mapped mount answers
- * setxattr with -EINVAL (cap_convert_nscap()); a caller that must match it
- * turns -EOVERFLOW into -EINVAL.
+ * Capability value written by a caller -> value to store.  @buf holds @size
+ * bytes and has room for @bufsize.  A v3 rootid r is stored as
+ * idmap_down(r).  A v2 value has no root id of its own: it stands for root
+ * id 0 of the mount's namespace (the kernel passes v2 on only from a writer
+ * privileged there), so it is mapped like rootid 0: kept as v2 if
+ * idmap_down(0) is 0, grown to v3 with that root id otherwise (-ERANGE if
+ * @bufsize < XATTR_IDS_CAP_V3_SIZE).  Returns the new size (20 or 24),
+ * -EINVAL for a malformed value, -EOVERFLOW if the root id is not in the
+ * map (nothing is changed on any error).  The kernel's ID-mapped mount
+ * answers that last case with -EINVAL (cap_convert_nscap()); a caller that
+ * must match it turns -EOVERFLOW into -EINVAL.
  */
-int xattr_ids_cap_down(void *buf, size_t size, const struct idmap *uids);
+int xattr_ids_cap_down(void *buf, size_t size, size_t bufsize,
+		       const struct idmap *uids);
 
 #endif

@@ -371,9 +371,9 @@ static const struct cap_case cap_cases[] = {
 	{ "v3 down first-1", DOWN, V3, 24, 99999, 24, -EOVERFLOW, 0, 0 },
 	{ "v3 down last+1", DOWN, V3, 24, 165536, 24, -EOVERFLOW, 0, 0 },
 	{ "v3 down -1", DOWN, V3, 24, 4294967295u, 24, -EOVERFLOW, 0, 0 },
-	{ "v2 down kept", DOWN, V2, 20, NONE, 20, 20, V2, NONE },
-	{ "v2 down keeps effective", DOWN, V2 | EFF, 20, NONE, 20, 20, V2 | EFF,
-	  NONE },
+	/* Shown 0 is not in this map: a v2 value cannot be stored. */
+	{ "v2 down, root 0 unmapped", DOWN, V2, 20, NONE, 24, -EOVERFLOW, 0,
+	  0 },
 };
 
 /* Malformed: -EINVAL in both directions, before any -ERANGE. */
@@ -420,7 +420,7 @@ static int cap_translate(const struct cap_case *c, unsigned char *buf,
 {
 	if (c->dir == UP)
 		return xattr_ids_cap_up(buf, c->size, c->bufsize, uids);
-	return xattr_ids_cap_down(buf, c->size, uids);
+	return xattr_ids_cap_down(buf, c->size, c->bufsize, uids);
 }
 
 static void test_cap_case(void **state)
@@ -479,16 +479,61 @@ static void test_cap_round_trip(void **state)
 		cap_build(buf, V3 | EFF, 24, roots[i]);
 		memcpy(orig, buf, sizeof(buf));
 		assert_int_equal(xattr_ids_cap_up(buf, 24, 24, &uids), 24);
-		assert_int_equal(xattr_ids_cap_down(buf, 24, &uids), 24);
+		assert_int_equal(xattr_ids_cap_down(buf, 24, 24, &uids), 24);
 		assert_memory_equal(buf, orig, sizeof(buf));
 	}
 	cap_build(buf, V2, 20, NONE);
 	memcpy(orig, buf, sizeof(buf));
 	assert_int_equal(xattr_ids_cap_up(buf, 20, 24, &uids), 24);
-	assert_int_equal(xattr_ids_cap_down(buf, 24, &uids), 24);
+	assert_int_equal(xattr_ids_cap_down(buf, 24, 24, &uids), 24);
 	assert_int_equal(get_le32(buf), V3);
 	assert_memory_equal(buf + 4, orig + 4, 16);
 	assert_int_equal(get_le32(buf + 20), 0);
+}
+
+/*
+ * v2 written through the mount stands for shown root 0: kept as v2 where
+ * shown 0 is on-disk 0, grown to v3 where it is another on-disk id, with
+ * -ERANGE (and nothing changed) when the buffer cannot grow.
+ */
+static void test_cap_v2_down(void **state)
+{
+	static const struct {
+		const char *map;
+		size_t bufsize;
+		int ret;
+		uint32_t out_magic;
+		uint32_t out_rootid;
+	} cases[] = {
+		{ "0:0:1:1:100001:65535", 20, 20, V2 | EFF, NONE },
+		{ "5:0:1", 24, 24, V3 | EFF, 5 },
+		{ "5:0:1", 23, -ERANGE, 0, 0 },
+		{ "0:100000:65536", 24, -EOVERFLOW, 0, 0 },
+	};
+	unsigned char buf[32], orig[32];
+	struct idmap uids;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int ret;
+
+		assert_int_equal(idmap_parse(&uids, cases[i].map, NULL, 0), 0);
+		cap_build(buf, V2 | EFF, 20, NONE);
+		memcpy(orig, buf, sizeof(orig));
+		ret = xattr_ids_cap_down(buf, 20, cases[i].bufsize, &uids);
+		assert_int_equal(ret, cases[i].ret);
+		if (ret < 0) {
+			assert_memory_equal(buf, orig, sizeof(orig));
+			continue;
+		}
+		assert_int_equal(get_le32(buf), cases[i].out_magic);
+		assert_memory_equal(buf + 4, orig + 4, 16);
+		if (ret == 24)
+			assert_int_equal(get_le32(buf + 20),
+					 cases[i].out_rootid);
+		assert_memory_equal(buf + ret, orig + ret,
+				    sizeof(orig) - (size_t)ret);
+	}
 }
 
 /* The layout spelt out in bytes, and the identity map. */
@@ -559,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_acl_same_map),
 		cmocka_unit_test(test_acl_malformed),
 		cmocka_unit_test(test_cap_round_trip),
+		cmocka_unit_test(test_cap_v2_down),
 		cmocka_unit_test(test_cap_bytes),
 	};
 	char names[N_TESTS][TEST_NAME_LEN];
