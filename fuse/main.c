@@ -86,6 +86,8 @@ int main(int argc, char **argv)
 	fuse_args =
 		(struct fuse_args)FUSE_ARGS_INIT(o.debug ? 2 : 1, fuse_argv);
 	se = fuse_session_new(&fuse_args, &fs_ops, sizeof(fs_ops), &fs);
+	/* libfuse rewrites the vector it parses into one of its own. */
+	fuse_opt_free_args(&fuse_args);
 	if (!se) {
 		ret = main_fail("cannot create the FUSE session");
 		goto out_close_fs;

@@ -50,6 +50,7 @@ for sig in TERM INT; do
 		-o "uidmap=$MAP,gidmap=$MAP" -f >"$log" 2>&1 &
 	pid=$!
 	DAEMONS+=("$pid")
+	DAEMON_LOGS+=("$log")
 	wait_for_fuse_mount "$pid" "$mnt" "$log"
 	kill "-$sig" "$pid"
 	status=0
@@ -59,6 +60,9 @@ for sig in TERM INT; do
 	expect_unmounted "SIG$sig"
 	note "ok: SIG$sig unmounts cleanly and exits 0"
 done
+# Reaped above, with their status checked: not the cleanup's to wait for.
+DAEMONS=()
+DAEMON_LOGS=()
 
 # 3. mount -t fuse.uidmapfs and fstab go through mount.fuse3, which runs
 # "uidmapfs" from a PATH that mount(8) resets (/usr/local/bin among it).

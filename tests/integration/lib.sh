@@ -17,6 +17,7 @@ OP_TIMEOUT=120		# seconds one op script may take
 WORKDIR=
 MOUNTS=()		# unmounted in reverse order on exit
 DAEMONS=()		# pids of daemons we started
+DAEMON_LOGS=()		# their output, same order
 
 note() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 fail() { note "FAIL: $*"; exit 1; }
@@ -65,15 +66,20 @@ alive() {
 }
 
 # Stop a daemon we started: it exits once unmounted; wait for that, bounded.
+# Returns its exit status (a daemon that had to be killed fails).
 stop_daemon() {
-	local pid=$1 i
+	local pid=$1 i status=0
 	for ((i = 0; i < 50; i++)); do
 		alive "$pid" || break
 		[ "$i" = 20 ] && kill -TERM "$pid" 2>/dev/null
 		sleep 0.1
 	done
-	alive "$pid" && kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null || true
+	if alive "$pid"; then
+		kill -KILL "$pid" 2>/dev/null
+		status=137
+	fi
+	wait "$pid" 2>/dev/null || status=$?
+	return "$status"
 }
 
 cleanup() {
@@ -86,8 +92,15 @@ cleanup() {
 		timeout 10 umount "$m" 2>/dev/null || umount -l "$m" ||
 			note "could not unmount $m"
 	done
-	for m in "${DAEMONS[@]}"; do
-		stop_daemon "$m"
+	# A daemon that exits non-zero after its mount is gone (a sanitizer
+	# report, a crash, a hang) fails the test, whatever the test said.
+	for i in "${!DAEMONS[@]}"; do
+		local status=0
+		stop_daemon "${DAEMONS[i]}" || status=$?
+		[ "$status" = 0 ] && continue
+		note "FAIL: uidmapfs (pid ${DAEMONS[i]}) exited with status $status; its output:"
+		[ -n "${DAEMON_LOGS[i]:-}" ] && sed 's/^/  | /' "${DAEMON_LOGS[i]}" >&2
+		[ "$rc" = 0 ] && rc=1
 	done
 	if [ -n "$WORKDIR" ]; then
 		if [ "${KEEP_WORKDIR:-0}" = 1 ]; then
@@ -166,6 +179,7 @@ mount_uidmapfs() {
 	MOUNTS+=("$dir")
 	"$UIDMAPFS" "$src" "$dir" -o "uidmap=$map,gidmap=$map" -f >"$log" 2>&1 &
 	DAEMONS+=("$!")
+	DAEMON_LOGS+=("$log")
 	wait_for_fuse_mount "$!" "$dir" "$log"
 }
 
