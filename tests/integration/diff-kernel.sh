@@ -167,6 +167,50 @@ done
 "$FSOP" --dump "$back/b" >"$WORKDIR/after.b"
 check "on-disk state after all scripts" "$WORKDIR/after.a" "$WORKDIR/after.b"
 
+# No operation may leave an owner on disk that the map does not allow: for
+# every on-disk (uid, gid) outside the map's inside ranges, side B must
+# hold no more entries after the scripts than before (renames keep the
+# count, unlinks lower it; a create or chown to such an owner raises it).
+unmapped_owners() {
+	awk -v map="$map_b" '
+	function mapped(id,    i) {
+		for (i = 1; i <= nr; i++)
+			if (id >= lo[i] && id < lo[i] + cnt[i])
+				return 1
+		return 0
+	}
+	BEGIN {
+		n = split(map, f, ":")
+		for (i = 1; i + 2 <= n; i += 3) {
+			lo[++nr] = f[i] + 0
+			cnt[nr] = f[i + 2] + 0
+		}
+	}
+	{
+		uid = gid = ""
+		for (i = 2; i <= NF; i++) {
+			if ($i ~ /^uid=/) uid = substr($i, 5) + 0
+			if ($i ~ /^gid=/) gid = substr($i, 5) + 0
+		}
+		if (uid == "" || gid == "")
+			next
+		if (!mapped(uid) || !mapped(gid))
+			count[uid ":" gid]++
+	}
+	END { for (k in count) print k, count[k] }' "$1" | sort
+}
+owners_before=$(unmapped_owners "$WORKDIR/before.b")
+owners_after=$(unmapped_owners "$WORKDIR/after.b")
+grown=$(join -a 2 -e 0 -o 0,1.2,2.2 <(echo "$owners_before") <(echo "$owners_after") |
+	awk '$3 > $2 { print "  on-disk owner " $1 ": " $2 " entries before, " $3 " after" }')
+if [ -n "$grown" ]; then
+	printf 'FAIL  an operation left an owner outside the map on disk (side B):\n%s\n' "$grown"
+	failed=$((failed + 1))
+else
+	printf 'ok    no new on-disk owner outside the map\n'
+	passed=$((passed + 1))
+fi
+
 if [ "$oracle_surprises" -gt 0 ]; then
 	note "the kernel oracle did not do what $oracle_surprises script run(s) pin with '=>' (see above)"
 	failed=$((failed + oracle_surprises))
