@@ -66,7 +66,7 @@ static int attr_chmod(struct fs *fs, struct inode *inode,
 	char name[FS_FD_NAME_LEN];
 
 	if (fi)
-		return fchmod((int)fi->fh, mode) < 0 ? -errno : 0;
+		return fchmod(fs_file_fd(fi), mode) < 0 ? -errno : 0;
 	if (syscall(SYS_fchmodat2, inode->fd, "", mode, AT_EMPTY_PATH) == 0)
 		return 0;
 	if (errno != ENOSYS)
@@ -83,7 +83,7 @@ static int attr_truncate(struct fs *fs, struct inode *inode,
 	int fd, err = 0;
 
 	if (fi)
-		return ftruncate((int)fi->fh, size) < 0 ? -errno : 0;
+		return ftruncate(fs_file_fd(fi), size) < 0 ? -errno : 0;
 	fd = fs_reopen(fs, inode, O_WRONLY);
 	if (fd < 0)
 		return fd;

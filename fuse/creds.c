@@ -9,6 +9,7 @@
 #include "creds.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <sys/stat.h>
@@ -59,18 +60,51 @@ static int creds_groups_down(const struct fs *fs, fuse_req_t req, gid_t *list)
 	return nr;
 }
 
+/*
+ * Raise the thread's effective capabilities back to its permitted set.  A
+ * non-zero fsuid drops the filesystem capabilities (CAP_DAC_OVERRIDE,
+ * CAP_FOWNER, CAP_FSETID...); kernel mode needs them back, see
+ * creds_switch().
+ */
+static int creds_raise_caps(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -errno;
+	data[0].effective = data[0].permitted;
+	data[1].effective = data[1].permitted;
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return -errno;
+	return 0;
+}
+
 static int creds_switch(const struct fs *fs, fuse_req_t req, uid_t uid,
 			gid_t gid)
 {
 	gid_t groups[CREDS_MAX_GROUPS];
-	int nr = creds_groups_down(fs, req, groups);
+	int nr = 0;
 
+	/* In kernel mode the caller's supplementary groups are host ids
+	 * that only the runtime's ID-mapped mount (not us) could map. */
+	if (!fs->kernel_mode)
+		nr = creds_groups_down(fs, req, groups);
 	if (syscall(SYS_setgroups, (size_t)nr, groups) < 0)
 		return -errno;
 	/* setfsgid before setfsuid: once fsuid is not 0 the thread may no
 	 * longer have CAP_SETGID in its effective set. */
 	syscall(SYS_setfsgid, gid);
 	syscall(SYS_setfsuid, uid);
+	/*
+	 * Kernel mode, lacking the groups, keeps the daemon's capabilities
+	 * (the kernel has checked permission, through the runtime's
+	 * ID-mapped mount) and uses fsuid/fsgid only to set owners.
+	 */
+	if (fs->kernel_mode)
+		return creds_raise_caps();
 	return 0;
 }
 

@@ -18,8 +18,17 @@
 
 #include "idmap.h"
 #include "inode.h"
+#include "session.h"
 
 struct fs {
+	/* First: libfuse hands the userdata to session.c's I/O hooks,
+	 * which see only this (see session_mount()). */
+	struct session_features features;
+	/* Kernel mode: no map given; ids pass unchanged (the identity map
+	 * below) and the runtime's ID-mapped mount on top translates. */
+	bool kernel_mode;
+	/* Guards inode.backing_id/backing_refs. */
+	pthread_mutex_t backing_lock;
 	/* O_PATH handle of /proc: an O_PATH inode fd is reopened as a real
 	 * file through its magic link self/fd/N, never through a backing
 	 * path.  "self" is resolved per call, so this survives the fork of
@@ -27,8 +36,8 @@ struct fs {
 	int proc_fd;
 	struct inode_table inodes;
 	struct inode root;
-	/* Shift mode: on-disk <-> shown ids.  (Kernel mode, a later
-	 * feature, is the identity map here.) */
+	/* On-disk <-> shown ids: the pod's map in shift mode, the identity
+	 * in kernel mode. */
 	struct idmap uids;
 	struct idmap gids;
 	/* What the kernel shows for an id it cannot map: ACL entries that
@@ -54,6 +63,15 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen);
 
 /* Release everything fs_setup() acquired. */
 void fs_teardown(struct fs *fs);
+
+/* fi->fh of a regular file: the backing fd in the low 32 bits, and
+ * whether the kernel serves its I/O through a backing id. */
+#define FS_FH_PASSTHROUGH (UINT64_C(1) << 32)
+
+static inline int fs_file_fd(const struct fuse_file_info *fi)
+{
+	return (int)(fi->fh & UINT32_MAX);
+}
 
 /* The fs of a request. */
 static inline struct fs *fs_of(fuse_req_t req)

@@ -21,8 +21,13 @@ struct inode {
 	int fd; /* O_PATH|O_NOFOLLOW, owned by the entry */
 	dev_t dev;
 	ino_t ino;
-	mode_t type;	    /* S_IFMT bits, fixed for the inode's life */
-	uint64_t nlookup;   /* guarded by the table lock */
+	mode_t type;	  /* S_IFMT bits, fixed for the inode's life */
+	uint64_t nlookup; /* guarded by the table lock */
+	/* Kernel passthrough: one backing id per inode while any open file
+	 * uses it (the kernel refuses two ids for one inode).  Guarded by
+	 * fs.backing_lock. */
+	int backing_id;
+	uint32_t backing_refs;
 	struct inode *next; /* hash chain */
 };
 

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,10 @@
 #include "fs.h"
 #include "opts.h"
 #include "session.h"
+
+/* session.c's hooks get the session userdata as its features. */
+_Static_assert(offsetof(struct fs, features) == 0,
+	       "struct fs must begin with its session_features");
 
 #define MAIN_ERR_LEN 512
 
@@ -101,10 +106,22 @@ int main(int argc, char **argv)
 		.mountpoint = mountpoint,
 		.flags = o.mount_flags,
 	};
-	if (session_mount(se, &m, err, sizeof(err)) < 0) {
+	if (session_mount(se, &m, &fs.features, err, sizeof(err)) < 0) {
 		ret = main_fail(err);
 		goto out_remove_handlers;
 	}
+	ret = session_handshake(se, &fs.features, err, sizeof(err));
+	if (ret < 0 && !(ret == -EOPNOTSUPP && o.idmap_optional)) {
+		session_unmount(mountpoint);
+		ret = main_fail(err);
+		goto out_remove_handlers;
+	}
+	if (ret < 0)
+		fuse_log(
+			FUSE_LOG_WARNING,
+			"uidmapfs: this kernel has no FUSE ID-mapping support: "
+			"serving %s as a plain passthrough (idmap_optional)\n",
+			mountpoint);
 	/* The mount exists before the parent returns: a caller that waits
 	 * for our exit status can use it at once. */
 	fuse_daemonize(o.foreground);

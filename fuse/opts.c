@@ -29,6 +29,8 @@ enum opts_key {
 	KEY_NEGATIVE_TIMEOUT,
 	KEY_MAX_THREADS,
 	KEY_KEEP_CACHE,
+	KEY_NO_PASSTHROUGH,
+	KEY_IDMAP_OPTIONAL,
 	KEY_CLONE_FD,
 	KEY_FOREGROUND,
 	KEY_DEBUG,
@@ -46,6 +48,8 @@ static const struct fuse_opt opts_table[] = {
 	FUSE_OPT_KEY("negative_timeout=", KEY_NEGATIVE_TIMEOUT),
 	FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
 	FUSE_OPT_KEY("keep_cache", KEY_KEEP_CACHE),
+	FUSE_OPT_KEY("nopassthrough", KEY_NO_PASSTHROUGH),
+	FUSE_OPT_KEY("idmap_optional", KEY_IDMAP_OPTIONAL),
 	FUSE_OPT_KEY("clone_fd", KEY_CLONE_FD),
 	FUSE_OPT_KEY("debug", KEY_DEBUG),
 	FUSE_OPT_KEY("-f", KEY_FOREGROUND),
@@ -253,6 +257,12 @@ static int opts_arg(void *data, const char *arg, int key,
 	case KEY_KEEP_CACHE:
 		o->keep_cache = true;
 		return 0;
+	case KEY_NO_PASSTHROUGH:
+		o->passthrough = false;
+		return 0;
+	case KEY_IDMAP_OPTIONAL:
+		o->idmap_optional = true;
+		return 0;
 	case KEY_CLONE_FD:
 		o->clone_fd = true;
 		return 0;
@@ -295,6 +305,7 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 		.attr_timeout = OPTS_DEFAULT_TIMEOUT,
 		.negative_timeout = 0.0,
 		.max_threads = OPTS_DEFAULT_MAX_THREADS,
+		.passthrough = true,
 		.mount_flags = MS_NODEV | MS_NOSUID,
 	};
 	err[0] = '\0';
@@ -319,6 +330,11 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 			 "userns= cannot be combined with uidmap= or gidmap=");
 		return -EINVAL;
 	}
+	if (o->idmap_optional && (o->userns_pid || o->uidmap || o->gidmap)) {
+		snprintf(err, errlen,
+			 "idmap_optional is for kernel mode (no map given)");
+		return -EINVAL;
+	}
 	if (!o->userns_pid && !o->uidmap != !o->gidmap) {
 		snprintf(err, errlen, "%s given without %s: give both maps",
 			 o->uidmap ? "uidmap=" : "gidmap=",
@@ -340,13 +356,18 @@ void opts_free(struct opts *o)
 void opts_print_help(FILE *out, const char *progname)
 {
 	fprintf(out,
-		"usage: %s SOURCE MOUNTPOINT -o uidmap=MAP,gidmap=MAP [OPTIONS]\n"
-		"       %s SOURCE MOUNTPOINT -o userns=PID [OPTIONS]\n"
+		"usage: %s SOURCE MOUNTPOINT -o uidmap=MAP,gidmap=MAP [OPTIONS]   (shift mode)\n"
+		"       %s SOURCE MOUNTPOINT -o userns=PID [OPTIONS]              (shift mode)\n"
+		"       %s SOURCE MOUNTPOINT [OPTIONS]                            (kernel mode)\n"
 		"\n"
-		"Re-expose the directory SOURCE at MOUNTPOINT with user and group ids\n"
-		"translated the way the kernel's ID-mapped mounts translate them, so that\n"
-		"processes in a user namespace (a Kubernetes hostUsers: false pod, a podman\n"
-		"--userns container) see and create files with the right owners.\n"
+		"Re-expose the directory SOURCE at MOUNTPOINT for processes in a user\n"
+		"namespace (a Kubernetes hostUsers: false pod, a podman --userns\n"
+		"container), with the semantics of the kernel's ID-mapped mounts.\n"
+		"\n"
+		"Shift mode: uidmapfs translates ids with the given map; the runtime must\n"
+		"not ID-map the mount again.  Kernel mode (no map): ids pass unchanged and\n"
+		"the mount accepts an ID-mapped mount on top (FUSE_ALLOW_IDMAP, Linux 6.12),\n"
+		"as container runtimes make for every volume of a hostUsers: false pod.\n"
 		"\n"
 		"MAP is inside:outside:count[:inside:outside:count...] as in\n"
 		"/proc/PID/uid_map: on-disk id `inside` is shown as `outside`.\n"
@@ -356,12 +377,16 @@ void opts_print_help(FILE *out, const char *progname)
 		"  -o uidmap=MAP            user id map (with gidmap=)\n"
 		"  -o gidmap=MAP            group id map (with uidmap=)\n"
 		"  -o userns=PID            copy both maps from /proc/PID/{uid,gid}_map\n"
+		"  -o idmap_optional        kernel mode on a kernel without FUSE ID-mapping:\n"
+		"                           run as a plain passthrough (and log it)\n"
 		"\n"
 		"Caching (single-writer volumes can cache long; shared NFS needs short):\n"
 		"  -o entry_timeout=SECS    name lookups are cached this long (default 1)\n"
 		"  -o attr_timeout=SECS     attributes are cached this long (default 1)\n"
 		"  -o negative_timeout=SECS missing names are cached this long (default 0)\n"
 		"  -o keep_cache            keep file data cached across opens\n"
+		"  -o nopassthrough         serve read/write in the daemon, not through the\n"
+		"                           kernel's FUSE passthrough (Linux 6.9)\n"
 		"\n"
 		"Daemon:\n"
 		"  -f                       stay in the foreground\n"
@@ -383,5 +408,5 @@ void opts_print_help(FILE *out, const char *progname)
 		"  -V, --version            show the version\n"
 		"\n"
 		"See uidmapfs(1).\n",
-		progname, progname);
+		progname, progname, progname);
 }

@@ -22,6 +22,8 @@ struct opts {
 	double attr_timeout;
 	double negative_timeout;
 	bool keep_cache;
+	bool passthrough;    /* ask for kernel passthrough (default) */
+	bool idmap_optional; /* kernel mode may run without FUSE idmap */
 	bool foreground;
 	bool debug;
 	bool single_thread;

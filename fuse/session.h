@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * session: the one place where the FUSE connection is made.
+ * session: the one place where the FUSE connection is made, and where the
+ * kernel features libfuse 3.14 cannot ask for are negotiated.
  *
  * The daemon opens /dev/fuse itself, mounts with mount(2) and hands the fd
- * to libfuse through fuse_session_custom_io().  Owning the fd and the I/O
- * hooks is what lets a later feature patch the INIT reply for kernel
- * features libfuse 3.14 cannot ask for (DESIGN.md section 1).
+ * to libfuse through fuse_session_custom_io().  Our read hook sees the
+ * kernel's INIT request (what it offers); our writev hook patches a copy of
+ * libfuse's INIT reply to ask for FUSE_ALLOW_IDMAP (Linux 6.12) and
+ * FUSE_PASSTHROUGH (Linux 6.9), and a copy of OPEN/CREATE replies to hand a
+ * file's I/O to the kernel (DESIGN.md section 1).
  */
 #ifndef UIDMAPFS_SESSION_H
 #define UIDMAPFS_SESSION_H
 
 #include <fuse_lowlevel.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct session_mount {
 	const char *source;	/* shown as the mount's source (fsname) */
@@ -19,14 +23,61 @@ struct session_mount {
 	unsigned long flags;	/* MS_* mount flags */
 };
 
+/* What we ask of the kernel, and what it offered.  Written by the main
+ * thread and the INIT exchange, which happen before any worker starts;
+ * read-only afterwards. */
+struct session_features {
+	bool want_idmap;       /* kernel mode: advertise FUSE_ALLOW_IDMAP */
+	bool want_passthrough; /* hand read/write to the kernel */
+	bool debug;
+	int dev_fd; /* /dev/fuse, for the backing ioctls */
+	bool init_seen;
+	uint64_t init_unique;
+	bool offers_idmap;
+	bool offers_passthrough;
+	bool idmap;	  /* granted: ALLOW_IDMAP sent */
+	bool passthrough; /* granted: PASSTHROUGH sent */
+};
+
 /*
- * Mount @m and attach the connection to @se.  Returns 0, or -errno with a
- * one-line reason in @err (nothing is left mounted on failure).
+ * Mount @m and attach the connection to @se.  The session's userdata must
+ * begin with @feat (a struct session_features as first member): libfuse
+ * hands the userdata to our I/O hooks.
+ * Returns 0, or -errno with a one-line reason in @err (nothing is left
+ * mounted on failure).
  */
 int session_mount(struct fuse_session *se, const struct session_mount *m,
-		  char *err, size_t errlen);
+		  struct session_features *feat, char *err, size_t errlen);
+
+/*
+ * Serve the kernel's INIT request now, in the calling thread, so that what
+ * the kernel offers is known before the daemon detaches: kernel mode on a
+ * kernel without FUSE ID-mapping support is an error for the caller to
+ * report.  Returns 0, -EOPNOTSUPP when kernel mode was asked for and the
+ * kernel does not offer FUSE_ALLOW_IDMAP, or another -errno; with a reason
+ * in @err.
+ */
+int session_handshake(struct fuse_session *se,
+		      const struct session_features *feat, char *err,
+		      size_t errlen);
 
 /* Detach the mount (lazily if it is busy).  Returns 0 or -errno. */
 int session_unmount(const char *mountpoint);
+
+/*
+ * Register the open file @fd for kernel passthrough.  Returns a backing id
+ * (> 0) or -errno (the caller falls back to serving I/O itself).
+ */
+int session_backing_open(const struct session_features *feat, int fd);
+
+/* Drop a backing id from session_backing_open(). */
+void session_backing_close(const struct session_features *feat, int id);
+
+/*
+ * Mark the OPEN or CREATE reply this thread sends next as passthrough with
+ * backing id @id; 0 clears the mark.  Call right before fuse_reply_open()
+ * or fuse_reply_create() and clear right after.
+ */
+void session_reply_passthrough(int id);
 
 #endif

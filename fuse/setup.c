@@ -88,10 +88,12 @@ static int fs_load_maps(struct fs *fs, const struct opts *o, char *err,
 		return ret;
 	}
 	if (!o->uidmap) {
-		snprintf(err, errlen,
-			 "no id map given: use -o uidmap=MAP,gidmap=MAP or "
-			 "-o userns=PID (see --help)");
-		return -EINVAL;
+		/* Kernel mode: ids pass unchanged; the runtime's ID-mapped
+		 * mount on top of ours translates. */
+		fs->kernel_mode = true;
+		idmap_identity(&fs->uids);
+		idmap_identity(&fs->gids);
+		return 0;
 	}
 	ret = idmap_parse(&fs->uids, o->uidmap, why, sizeof(why));
 	if (ret) {
@@ -182,6 +184,11 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	int ret;
 
 	*fs = (struct fs){
+		.features = {
+			.want_passthrough = o->passthrough,
+			.debug = o->debug,
+			.dev_fd = -1,
+		},
 		.proc_fd = -1,
 		.entry_timeout = o->entry_timeout,
 		.attr_timeout = o->attr_timeout,
@@ -192,6 +199,7 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	ret = fs_load_maps(fs, o, err, errlen);
 	if (ret)
 		return ret;
+	fs->features.want_idmap = fs->kernel_mode;
 	ret = fs_check_mountpoint(o->mountpoint, err, errlen);
 	if (ret)
 		return ret;
@@ -211,6 +219,7 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto out_close_root;
 	}
+	pthread_mutex_init(&fs->backing_lock, NULL);
 	return 0;
 
 out_close_root:
@@ -222,6 +231,7 @@ out_close_proc:
 
 void fs_teardown(struct fs *fs)
 {
+	pthread_mutex_destroy(&fs->backing_lock);
 	inode_table_destroy(&fs->inodes);
 	close(fs->root.fd);
 	close(fs->proc_fd);
