@@ -115,6 +115,14 @@ int creds_become_creator(const struct fs *fs, fuse_req_t req)
 	uint32_t gid = idmap_down(&fs->gids, ctx->gid);
 	int err;
 
+	/*
+	 * Kernel mode: through an ID-mapped mount the kernel sends on-disk
+	 * ids only with requests that give a new inode its owner (create,
+	 * mknod, mkdir, symlink) and -1 with the others (link, rename),
+	 * having itself refused a caller the mount cannot represent.
+	 */
+	if (fs->kernel_mode && (ctx->uid == (uid_t)-1 || ctx->gid == (gid_t)-1))
+		return 0;
 	if (uid == IDMAP_UNMAPPED || gid == IDMAP_UNMAPPED)
 		return -EOVERFLOW;
 	err = creds_set_umask(ctx->umask);

@@ -21,7 +21,9 @@
  * rename onto a new name): the caller's fsuid and fsgid must both be in the
  * map, else -EOVERFLOW, exactly as the kernel's ID-mapped mount refuses a
  * caller it cannot represent on disk.  On success the thread runs as the
- * caller, with the request's umask, until creds_restore().
+ * caller, with the request's umask, until creds_restore().  In kernel mode
+ * a request the kernel sends without ids (link, rename through an ID-mapped
+ * mount, which has checked the caller itself) keeps the daemon's.
  */
 int creds_become_creator(const struct fs *fs, fuse_req_t req);
 

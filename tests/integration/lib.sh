@@ -183,6 +183,20 @@ mount_uidmapfs() {
 	wait_for_fuse_mount "$!" "$dir" "$log"
 }
 
+# Kernel mode: uidmapfs without a map at $2, and the kernel's own ID-mapped
+# mount of that with map $4 at $3 (what a container runtime puts on top).
+mount_uidmapfs_kernel() {
+	local src=$1 fusedir=$2 dir=$3 map=$4
+	local log=$WORKDIR/uidmapfs-$(basename "$3").log
+	mkdir -p "$fusedir"
+	MOUNTS+=("$fusedir")
+	"$UIDMAPFS" "$src" "$fusedir" -f >"$log" 2>&1 &
+	DAEMONS+=("$!")
+	DAEMON_LOGS+=("$log")
+	wait_for_fuse_mount "$!" "$fusedir" "$log"
+	mount_oracle "$fusedir" "$dir" "$map"
+}
+
 # Run op script $3 with fsop as actor $1 with the mount $2 as its root:
 #   pod0     root in a pod (user namespace with $MAP)
 #   pod1000  uid 1000, gid 1000, groups 1000,1001 in that pod
