@@ -89,8 +89,10 @@ static int creds_switch(const struct fs *fs, fuse_req_t req, uid_t uid,
 	int nr = 0;
 
 	/* In kernel mode the caller's supplementary groups are host ids
-	 * that only the runtime's ID-mapped mount (not us) could map. */
-	if (!fs->kernel_mode)
+	 * that only the runtime's ID-mapped mount (not us) could map.  On-disk
+	 * root needs none: its capabilities decide (and the /proc read of
+	 * the groups is the costly part of a switch). */
+	if (!fs->kernel_mode && uid != 0)
 		nr = creds_groups_down(fs, req, groups);
 	if (syscall(SYS_setgroups, (size_t)nr, groups) < 0)
 		return -errno;

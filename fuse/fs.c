@@ -129,11 +129,14 @@ void fs_init(void *userdata, struct fuse_conn_info *conn)
 	/* DONT_MASK: the umask comes with the request and is applied by the
 	 * backing filesystem, which skips it under a default ACL exactly
 	 * as it does on an ID-mapped mount.  POSIX_ACL: the kernel takes
-	 * ACL entries into its permission checks. */
+	 * ACL entries into its permission checks.  CACHE_SYMLINKS: a
+	 * symlink's text never changes while its inode lives, so the page
+	 * cache may keep it. */
 	unsigned int want = FUSE_CAP_DONT_MASK | FUSE_CAP_POSIX_ACL |
 			    FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO |
 			    FUSE_CAP_FLOCK_LOCKS | FUSE_CAP_SPLICE_WRITE |
-			    FUSE_CAP_SPLICE_MOVE | FUSE_CAP_ATOMIC_O_TRUNC;
+			    FUSE_CAP_SPLICE_MOVE | FUSE_CAP_ATOMIC_O_TRUNC |
+			    FUSE_CAP_PARALLEL_DIROPS | FUSE_CAP_CACHE_SYMLINKS;
 
 	conn->want |= want & conn->capable;
 	/* The kernel, not us, serves POSIX byte-range locks: they are
