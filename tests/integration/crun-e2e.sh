@@ -55,8 +55,9 @@ delete_containers() {
 	done
 }
 # lib.sh's cleanup unmounts and removes the work directory; containers go
-# first, and cleanup must still see the script's exit status.
-trap 'rc=$?; delete_containers; (exit "$rc"); cleanup' EXIT
+# first, and cleanup must still see the script's exit status (set +e: a
+# trap runs under errexit, and "(exit 1)" would end it there).
+trap 'rc=$?; set +e; delete_containers; (exit "$rc"); cleanup' EXIT
 
 # The rootfs: a static busybox and the applets the check uses, read-only
 # in the container; /check.sh is what every container runs.
