@@ -8,18 +8,19 @@
  * SOURCE and checked to hold that very inode, and the l*xattr() calls act
  * on the link itself.
  *
+ * ENOSYS is never passed on: the kernel would take it to mean the daemon
+ * has no such operation and stop sending it for the whole mount.
+ *
  * POSIX ACLs and file capabilities carry ids in their values; they are
  * translated here, at the boundary, by mapper/xattr_ids.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -55,20 +56,48 @@ static int xattr_fd_path(const struct fs *fs, int fd, char *buf, size_t size)
 }
 
 /*
- * Open the parent of symlink @inode below SOURCE, never following a
- * symlink nor leaving SOURCE, and check that @name in it is @inode.
+ * Open the directory @rel (a path below SOURCE as the kernel spells it:
+ * no "." or "..", no empty component) one component at a time, each with
+ * O_NOFOLLOW, so that no symlink is followed and SOURCE is never left.
+ */
+static int xattr_walk_below_root(const struct fs *fs, char *rel)
+{
+	int dir = fs->root.fd, next;
+	char *comp, *save = NULL;
+
+	for (comp = strtok_r(rel, "/", &save); comp;
+	     comp = strtok_r(NULL, "/", &save)) {
+		int err = 0;
+
+		next = -1;
+		if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0)
+			err = -ENOENT;
+		else
+			next = openat(dir, comp,
+				      O_PATH | O_DIRECTORY | O_NOFOLLOW |
+					      O_CLOEXEC);
+		if (next < 0 && !err)
+			err = -errno;
+		if (dir != fs->root.fd)
+			close(dir);
+		if (err)
+			return err;
+		dir = next;
+	}
+	return dir == fs->root.fd ? fcntl(dir, F_DUPFD_CLOEXEC, 0) : dir;
+}
+
+/*
+ * Open the parent of symlink @inode below SOURCE and check that @name in
+ * it is @inode itself (the path was read from the kernel a moment ago and
+ * may have changed since).
  */
 static int xattr_open_link_parent(const struct fs *fs,
 				  const struct inode *inode, char *name,
 				  size_t size, int *parent_fd)
 {
-	struct open_how how = {
-		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-			   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-	};
 	char root[PATH_MAX], link[PATH_MAX];
-	const char *rel, *slash;
+	char *rel, *slash;
 	size_t rootlen;
 	struct stat st;
 	int fd, err;
@@ -86,11 +115,12 @@ static int xattr_open_link_parent(const struct fs *fs,
 	if (snprintf(name, size, "%s", slash ? slash + 1 : rel) >= (int)size)
 		return -ENAMETOOLONG;
 	if (slash)
-		link[slash - link] = '\0';
-	fd = (int)syscall(SYS_openat2, fs->root.fd, slash ? rel : ".", &how,
-			  sizeof(how));
+		*slash = '\0';
+	else
+		rel[0] = '\0';
+	fd = xattr_walk_below_root(fs, rel);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    st.st_dev != inode->dev || st.st_ino != inode->ino) {
 		close(fd);
@@ -197,6 +227,12 @@ static int xattr_remove_raw(const struct fs *fs, const struct inode *inode,
 	return err;
 }
 
+/* Reply with error @err (positive), never ENOSYS (see the top). */
+static void xattr_reply_err(fuse_req_t req, int err)
+{
+	fuse_reply_err(req, err == ENOSYS ? EOPNOTSUPP : err);
+}
+
 /* Reply to a get/list request: the size alone when @size is 0. */
 static void xattr_reply(fuse_req_t req, const void *buf, size_t len,
 			size_t size)
@@ -239,7 +275,7 @@ void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 	if (kind == XATTR_IDS_NONE && size == 0) {
 		n = xattr_get_raw(fs, inode, name, NULL, 0);
 		if (n < 0)
-			fuse_reply_err(req, (int)-n);
+			xattr_reply_err(req, (int)-n);
 		else
 			fuse_reply_xattr(req, (size_t)n);
 		return;
@@ -254,7 +290,7 @@ void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 	else
 		n = xattr_get_translated(fs, inode, name, kind, buf);
 	if (n < 0)
-		fuse_reply_err(req, (int)-n);
+		xattr_reply_err(req, (int)-n);
 	else
 		xattr_reply(req, buf, (size_t)n, size);
 	free(buf);
@@ -312,7 +348,7 @@ void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	creds_restore();
 out_reply:
 	free(copy);
-	fuse_reply_err(req, -ret);
+	xattr_reply_err(req, -ret);
 }
 
 void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
@@ -324,7 +360,7 @@ void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	if (!err)
 		err = xattr_remove_raw(fs, fs_inode(fs, ino), name);
 	creds_restore();
-	fuse_reply_err(req, -err);
+	xattr_reply_err(req, -err);
 }
 
 /*
@@ -401,7 +437,7 @@ void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	}
 	n = xattr_list_raw(fs, fs_inode(fs, ino), buf, XATTR_NAMES_MAX);
 	if (n < 0)
-		fuse_reply_err(req, (int)-n);
+		xattr_reply_err(req, (int)-n);
 	else
 		xattr_reply(req, buf, xattr_filter_list(req, buf, (size_t)n),
 			    size);
