@@ -88,8 +88,10 @@ static void session_note_init(struct session_features *feat, const void *buf,
 	feat->init_unique = in.unique;
 	if (!(init.flags & FUSE_INIT_EXT))
 		return;
-	feat->offers_idmap = init.flags2 & SESSION_FLAGS2_ALLOW_IDMAP;
-	feat->offers_passthrough = init.flags2 & SESSION_FLAGS2_PASSTHROUGH;
+	feat->offers_idmap =
+		(init.flags2 & SESSION_FLAGS2_ALLOW_IDMAP) && !feat->hide_idmap;
+	feat->offers_passthrough = (init.flags2 & SESSION_FLAGS2_PASSTHROUGH) &&
+				   !feat->hide_passthrough;
 }
 
 static ssize_t session_read(int fd, void *buf, size_t len, void *userdata)

@@ -30,6 +30,10 @@ struct session_features {
 	bool want_idmap;       /* kernel mode: advertise FUSE_ALLOW_IDMAP */
 	bool want_passthrough; /* hand read/write to the kernel */
 	bool debug;
+	/* Tests only (UIDMAPFS_TEST_HIDE_FEATURES): treat these offers as
+	 * absent, to exercise what happens on kernels without them. */
+	bool hide_idmap;
+	bool hide_passthrough;
 	int dev_fd; /* /dev/fuse, for the backing ioctls */
 	bool init_seen;
 	uint64_t init_unique;
