@@ -274,6 +274,7 @@ expect_healthy "publish (kernel)"
 [ "$(stat -c %u:%g "$target/userfile")" = 1000:1000 ] ||
 	fail "kernel mode: the host does not see the on-disk 1000:1000"
 idmapped=$WORKDIR/idmapped
+mkdir -p "$idmapped"
 MOUNTS+=("$idmapped")
 "$IDMOUNT" --map "$MAP" "$target" "$idmapped" ||
 	fail "kernel mode: the kernel refused to ID-map the uidmapfs mount"

@@ -142,6 +142,7 @@ kernel_mode() {
 	umount "$WORKDIR/idmapped" 2>/dev/null || true
 	umount "$mnt"
 }
+mkdir -p "$WORKDIR/idmapped"
 MOUNTS+=("$WORKDIR/idmapped")
 kernel_problem=$(kernel_mode 2>&1)
 if [ -z "$kernel_problem" ]; then
