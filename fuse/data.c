@@ -71,7 +71,8 @@ static int data_set_fi(struct fs *fs, struct inode *inode,
 
 	fi->fh = (uint64_t)fd;
 	/* Nothing to flush from a file opened read-only: spare the round
-	 * trip at every close. */
+	 * trip at every close.  (A passthrough file has nothing either; it
+	 * is set below.) */
 	fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY;
 	if (fi->flags & O_DIRECT)
 		fi->direct_io = 1;
@@ -81,6 +82,10 @@ static int data_set_fi(struct fs *fs, struct inode *inode,
 		fi->fh |= FS_FH_PASSTHROUGH;
 		/* The kernel caches through the backing file's own pages. */
 		fi->keep_cache = 0;
+		/* Its data goes from the kernel to a backing file of the
+		 * kernel's own, written back and closed at release: a FLUSH
+		 * would find nothing of ours to flush. */
+		fi->noflush = 1;
 		return id;
 	}
 	fi->keep_cache = fs->keep_cache;
