@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "creds.h"
 #include "fs.h"
 
 struct dir_handle {
@@ -41,6 +42,16 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	fd = fs_reopen(fs, fs_inode(fs, ino), O_RDONLY | O_DIRECTORY);
+	if (fd == -EACCES || fd == -EPERM) {
+		/* A store that refuses root (root-squashed NFS) may let only
+		 * the caller read the directory; the kernel has checked it
+		 * may.  The later readdir calls run as this open's opener. */
+		fd = creds_become_caller(fs, req);
+		if (!fd)
+			fd = fs_reopen(fs, fs_inode(fs, ino),
+				       O_RDONLY | O_DIRECTORY);
+		creds_restore();
+	}
 	if (fd < 0) {
 		err = -fd;
 		goto out_free;
@@ -91,19 +102,28 @@ static size_t dir_add_plus(fuse_req_t req, struct fs *fs, struct inode *dir,
 			   char *buf, size_t size, const struct dirent *d,
 			   off_t next, bool *skip)
 {
-	struct fuse_entry_param e = {
+	/* ino 0: a name listed without attributes, no inode made of it. */
+	const struct fuse_entry_param plain = {
 		.attr.st_ino = d->d_ino,
 		.attr.st_mode = (mode_t)DTTOIF(d->d_type),
 	};
+	struct fuse_entry_param e = plain;
 	size_t need;
 
 	*skip = false;
-	/* "." and ".." are listed without a lookup (ino 0 tells the
-	 * kernel not to make an inode of them). */
-	if (!dir_is_dot(d->d_name) &&
-	    fs_lookup_entry(fs, dir, d->d_name, &e) < 0) {
-		*skip = true; /* removed since it was read: leave it out */
-		return 0;
+	/* "." and ".." are listed without a lookup. */
+	if (!dir_is_dot(d->d_name)) {
+		int err = fs_lookup_entry(fs, dir, d->d_name, &e);
+
+		if (err == -ENOENT) {
+			*skip = true; /* removed since it was read */
+			return 0;
+		}
+		/* Any other failure (a store refusing root the lookup)
+		 * must not hide the name: list it plain, and the kernel
+		 * looks it up, as the caller if need be, when it is used. */
+		if (err)
+			e = plain;
 	}
 	need = fuse_add_direntry_plus(req, buf, size, d->d_name, &e, next);
 	if (need > size && e.ino)

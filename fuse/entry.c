@@ -17,13 +17,26 @@
 #include "creds.h"
 #include "fs.h"
 
+/*
+ * Lookups run as the daemon, which is cheap (no credential switch).  A
+ * backing store that refuses root (a root-squashed NFS export) answers
+ * EACCES in a directory only the caller's ids or groups may search; the
+ * kernel has already checked the caller may, so ask again as the caller.
+ */
 void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = fs_of(req);
+	struct inode *dir = fs_inode(fs, parent);
 	struct fuse_entry_param e;
 	int err;
 
-	err = fs_lookup_entry(fs, fs_inode(fs, parent), name, &e);
+	err = fs_lookup_entry(fs, dir, name, &e);
+	if (err == -EACCES || err == -EPERM) {
+		err = creds_become_caller(fs, req);
+		if (!err)
+			err = fs_lookup_entry(fs, dir, name, &e);
+		creds_restore();
+	}
 	fs_reply_entry(req, fs, err, &e);
 }
 
@@ -97,7 +110,9 @@ static int entry_make(struct fs *fs, struct inode *parent, const char *name,
 
 /*
  * Create a name as the caller (so the backing store sets its owner, group
- * inheritance and default ACL itself, atomically) and look it up.
+ * inheritance and default ACL itself, atomically) and look it up, still as
+ * the caller: a store that refuses root may let only the caller search the
+ * directory.
  */
 static void entry_create(fuse_req_t req, fuse_ino_t parent_ino,
 			 const char *name, const struct entry_new *n)
@@ -110,9 +125,9 @@ static void entry_create(fuse_req_t req, fuse_ino_t parent_ino,
 	err = creds_become_creator(fs, req);
 	if (!err)
 		err = entry_make(fs, parent, name, n);
-	creds_restore();
 	if (!err)
 		err = fs_lookup_entry(fs, parent, name, &e);
+	creds_restore();
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
