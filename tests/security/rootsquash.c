@@ -10,11 +10,13 @@
  * and the backing filesystem decides what is allowed: no
  * default_permissions.  Like root_squash, uid 0 becomes 65534 and gid 0
  * becomes 65534 (in the supplementary groups too), with no capabilities:
- * root may only do what "nobody" may.  A daemon that does not act with
- * the caller's credentials therefore fails here.
+ * root may only do what "nobody" may.  As on NFS, GETATTR and READLINK
+ * need no permission: a path walk here stands in for a file handle.  A daemon
+ * that does not act with the caller's credentials therefore fails here.
  *
  * Test helper only: it walks paths (relative to BACKING, its cwd) and
- * trusts its callers; never use it as a filesystem.
+ * trusts its callers; never use it as a filesystem.  State: one global
+ * fd, fine for a test helper.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,9 +31,12 @@
 #include <unistd.h>
 
 #define SQUASH_ID 65534
+
+/* BACKING, opened before libfuse changes the cwd to "/". */
+static int backing_fd = -1;
 #define MAX_GROUPS 64
 
-/* The path below BACKING (our cwd) of a FUSE path. */
+/* The path below BACKING (our cwd once mounted) of a FUSE path. */
 static const char *rel(const char *path)
 {
 	return path[1] ? path + 1 : ".";
@@ -80,6 +85,9 @@ static int finish(bool failed)
 static void *rs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	(void)conn;
+	/* Every path below is relative to the cwd: BACKING again. */
+	if (fchdir(backing_fd) < 0)
+		abort();
 	cfg->use_ino = 1;
 	cfg->entry_timeout = 0;
 	cfg->attr_timeout = 0;
@@ -87,12 +95,15 @@ static void *rs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	return NULL;
 }
 
+/* NFS GETATTR and READLINK name a file handle and check no permission
+ * (nfsd: NFSD_MAY_NOP), so they are served whoever asks. */
 static int rs_getattr(const char *path, struct stat *st,
 		      struct fuse_file_info *fi)
 {
-	if (fi)
-		return AS_CALLER(fstat((int)fi->fh, st));
-	return AS_CALLER(fstatat(AT_FDCWD, rel(path), st, AT_SYMLINK_NOFOLLOW));
+	int ret = fi ? fstat((int)fi->fh, st)
+		     : fstatat(AT_FDCWD, rel(path), st, AT_SYMLINK_NOFOLLOW);
+
+	return ret < 0 ? -errno : 0;
 }
 
 static int rs_access(const char *path, int mask)
@@ -102,18 +113,12 @@ static int rs_access(const char *path, int mask)
 
 static int rs_readlink(const char *path, char *buf, size_t size)
 {
-	ssize_t n;
-	int err = as_caller() ? 0 : -errno;
+	ssize_t n = readlink(rel(path), buf, size - 1);
 
-	if (!err) {
-		n = readlink(rel(path), buf, size - 1);
-		if (n < 0)
-			err = -errno;
-		else
-			buf[n] = '\0';
-	}
-	as_self();
-	return err;
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
 }
 
 static int rs_mknod(const char *path, mode_t mode, dev_t rdev)
@@ -372,7 +377,8 @@ int main(int argc, char **argv)
 			"usage: rootsquash BACKING MOUNTPOINT [opts]\n");
 		return 1;
 	}
-	if (chdir(argv[1]) < 0) {
+	backing_fd = open(argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (backing_fd < 0) {
 		perror(argv[1]);
 		return 1;
 	}
