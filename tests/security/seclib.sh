@@ -60,3 +60,14 @@ watchdog() {
 	fi
 	return "$status"
 }
+
+# Wait for background job $2 at most $1 seconds (fail: a hang); returns
+# its exit status.
+wait_bounded() {
+	local limit=$1 pid=$2 deadline=$((SECONDS + $1))
+	while alive "$pid"; do
+		((SECONDS < deadline)) || fail "process $pid still runs after $limit s (deadlock?)"
+		sleep 0.1
+	done
+	wait "$pid"
+}

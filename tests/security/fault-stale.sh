@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# fault-stale: the backing tree changes behind the daemon's back.  Host
+# root removes, replaces, truncates and renames files and directories
+# directly in SOURCE while pod processes hold them open, sit in them, or
+# look them up again.  Every answer must be data, ENOENT or ESTALE (or
+# ENOTDIR/EISDIR when a name changed type), never EIO, ENOTCONN or a
+# crash; finally SOURCE itself is removed, and the daemon still answers
+# and unmounts cleanly (exit 0, checked by lib.sh's trap).
+set -euo pipefail
+PROG=fault-stale
+# shellcheck source=seclib.sh
+. "$(dirname "$0")/seclib.sh"
+
+require_helpers SECOP
+require_machine mv
+make_workdir
+W=$WORKDIR
+OUT=$W/out
+mkdir -p "$OUT"
+chmod 0777 "$OUT"
+mount_backing tmpfs "$W/back"
+SRC=$W/back/src
+MNT=$W/mnt
+mkdir -p "$SRC/d/sub"
+for f in a b c; do echo "old $f" >"$SRC/d/$f"; done
+chmod -R 0777 "$SRC"
+mount_uidmapfs_opts "$SRC" "$MNT" "$MAP" ""
+
+# Only these answers are acceptable for a name that changed under us.
+check_log() {
+	local bad
+	bad=$(grep -v -E -e '-> (OK|ENOENT|ESTALE|ENOTDIR|EISDIR|ENOTEMPTY|EEXIST)' "$1" || true)
+	[ -z "$bad" ] || fail "$2: unexpected answers: $bad"
+	alive "$DAEMON_PID" || fail "$2: the daemon died"
+}
+
+# ---- a pod holds files open and sits in a directory ----
+# shellcheck disable=SC2016 # expanded by the inner shell
+pod_as 0 0 bash -c '
+	cd "$1/d/sub"
+	exec 3<"$1/d/a" 4>>"$1/d/b"
+	echo ready >"$2/ready"
+	while [ ! -e "$2/go" ]; do sleep 0.05; done
+	{
+		cat <&3 && echo "read held: ok" || echo "read held: $?"
+		echo more >&4 && echo "write held: ok" || echo "write held: $?"
+		ls . && echo "ls cwd: ok" || echo "ls cwd: $?"
+		touch new 2>&1 && echo "create in cwd: ok" || echo "create in cwd: $?"
+		cat "$1/d/a" 2>&1 || true
+		cat "$1/d/c" 2>&1 || true
+	} >"$2/held.log" 2>&1
+' sh "$MNT" "$OUT" &
+holder=$!
+for ((i = 0; i < 100; i++)); do [ -e "$OUT/ready" ] && break; sleep 0.05; done
+[ -e "$OUT/ready" ] || fail "the holder did not start"
+rm -f "$SRC/d/a"                          # removed while open
+mv "$SRC/d/c" "$SRC/d/c.old"; echo "new c" >"$SRC/d/c"   # replaced
+: >"$SRC/d/b"                             # truncated while open
+rm -rf "$SRC/d/sub"                       # removed while it is a cwd
+touch "$OUT/go"
+wait_bounded 30 "$holder" || fail "the holder failed: $(cat "$OUT/held.log")"
+grep -q "read held: ok" "$OUT/held.log" || fail "a file removed while open could not be read: $(cat "$OUT/held.log")"
+grep -q "write held: ok" "$OUT/held.log" || fail "a file truncated while open could not be written: $(cat "$OUT/held.log")"
+if grep -q -i -E "input/output|not connected" "$OUT/held.log"; then
+	fail "EIO/ENOTCONN after changes behind the daemon's back: $(cat "$OUT/held.log")"
+fi
+sleep 1.2 # past entry_timeout/attr_timeout: the kernel asks again
+[ "$(pod_as 0 0 cat "$MNT/d/c")" = "new c" ] || fail "the replaced file does not read as the new one"
+if pod_as 0 0 cat "$MNT/d/a" 2>/dev/null; then fail "a removed file still opens by name"; fi
+[ "$(cat "$SRC/d/b")" = more ] || fail "the write through the held fd did not land"
+note "held files, cwd, replaced and removed names: no EIO, no crash"
+
+# ---- churn: the host changes names while a pod looks them up ----
+ops=$W/churn.ops
+for ((i = 0; i < 3000; i++)); do
+	n=x$((i % 5))
+	case $((i % 6)) in
+	0) echo "stat d/$n" ;;
+	1) echo "read d/$n" ;;
+	2) echo "readdir d" ;;
+	3) echo "open d/$n w" ;;
+	4) echo "getxattr d/$n user.k" ;;
+	5) echo "chmod d/$n 0644" ;;
+	esac
+done >"$ops"
+(
+	end=$((SECONDS + 8))
+	while ((SECONDS < end)); do
+		for n in x0 x1 x2 x3 x4; do
+			echo data >"$SRC/d/$n.tmp" && mv -f "$SRC/d/$n.tmp" "$SRC/d/$n"
+			rm -rf "$SRC/d/$n"
+			mkdir -p "$SRC/d/$n"
+			rm -rf "$SRC/d/$n"
+			echo again >"$SRC/d/$n"
+		done
+	done
+) &
+churn=$!
+watchdog 60 "$POD" --map "$MAP" -- "$FSOP" -C "$MNT" <"$ops" >"$W/churn.log" || true
+wait "$churn"
+[ "$(wc -l <"$W/churn.log")" = 3000 ] || fail "churn: the pod's ops did not all answer"
+sed -i '/-> ENODATA$/d' "$W/churn.log"
+check_log "$W/churn.log" "churn"
+note "churn: $(grep -c -- '-> OK' "$W/churn.log") OK answers, the rest ENOENT/ESTALE-like"
+
+# ---- the backing directory itself is removed ----
+# shellcheck disable=SC2016 # expanded by the inner shell
+pod_as 0 0 bash -c 'cd "$1"; while [ ! -e "$2/gone" ]; do sleep 0.05; done
+	{ ls -a . ; touch x; mkdir y; ls "$1" ; } >"$2/gone.log" 2>&1; true' sh "$MNT" "$OUT" &
+sitter=$!
+sleep 0.3
+rm -rf "$SRC"
+touch "$OUT/gone"
+wait_bounded 30 "$sitter" || true
+if grep -q -i -E "input/output|not connected" "$OUT/gone.log"; then
+	fail "EIO/ENOTCONN after SOURCE was removed: $(cat "$OUT/gone.log")"
+fi
+alive "$DAEMON_PID" || fail "the daemon died when SOURCE was removed"
+stat "$MNT" >/dev/null || fail "the mount root no longer answers"
+note "SOURCE removed: the daemon answers ($(tr '\n' ' ' <"$OUT/gone.log"))"
+note "PASS"
