@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# stress: a bounded load run through the mount.
+#
+#   tests/security/stress.sh [--duration SECONDS]   (default 300; CI: 40)
+#
+# Four pod users (0, 1000, 1001, 1002; each also in group 2000) run
+# secop stress workers concurrently (create, patterned writes read back,
+# fsync, rename, hard link, chmod, chgrp, user xattrs, readdir, unlink),
+# next to stress-ng's filesystem stressors as pod root.  A watchdog fails
+# the run if the load does not end within DURATION + 120 s.  Afterwards:
+#   - every pattern file left verifies, through the mount and on disk;
+#   - no on-disk owner or group outside the map (0..65535);
+#   - the tree is removed, dentries dropped (vm.drop_caches=2, so the
+#     kernel sends FORGETs), and the daemon's open fds return to their
+#     baseline (+4) and its RSS to baseline + 32 MiB;
+#   - the daemon is alive, and exits 0 at unmount (lib.sh's trap; under
+#     the ASan/UBSan build a report makes that exit non-zero).
+set -euo pipefail
+PROG=stress
+# shellcheck source=seclib.sh
+. "$(dirname "$0")/seclib.sh"
+
+DURATION=300
+while [ $# -gt 0 ]; do
+	case $1 in
+	--duration) DURATION=$2; shift 2 ;;
+	*) fail "unknown option $1" ;;
+	esac
+done
+
+require_helpers SECOP
+require_machine stress-ng
+make_workdir
+W=$WORKDIR
+mkdir -p "$W/back"
+mount -t tmpfs -o size=1g,mode=0755 uidmapfs-stress "$W/back" || fail "cannot mount tmpfs"
+MOUNTS+=("$W/back")
+SRC=$W/back/src
+MNT=$W/mnt
+mkdir -p "$SRC/stress" "$SRC/ng"
+chmod 0777 "$SRC/stress" "$SRC/ng"
+mount_uidmapfs_opts "$SRC" "$MNT" "$MAP" ""
+sleep 0.5
+fds0=$(daemon_fds "$DAEMON_PID")
+rss0=$(daemon_rss "$DAEMON_PID")
+note "baseline: $fds0 fds, RSS $rss0 KiB; load for ${DURATION}s"
+
+pids=()
+for u in 0 1000 1001 1002; do
+	pod_as "$u" "$u,2000" "$SECOP" stress "$MNT/stress" "$u" "$DURATION" \
+		>"$W/worker-$u.log" 2>&1 &
+	pids+=("$!")
+done
+# Stressors that work on a FUSE mount from a user namespace; each
+# bounded by --timeout.
+pod_as 0 0 stress-ng --temp-path "$MNT/ng" --timeout "${DURATION}s" \
+	--hdd 1 --hdd-bytes 16M --dir 1 --dentry 1 --link 1 --symlink 1 \
+	--rename 1 --xattr 1 --chmod 1 --fallocate 1 --fallocate-bytes 16M \
+	--utime 1 --getdent 1 --fstat 1 --seek 1 --seek-size 16M \
+	--copy-file 1 --metrics-brief \
+	>"$W/stress-ng.log" 2>&1 &
+pids+=("$!")
+deadline=$((SECONDS + DURATION + 120))
+for pid in "${pids[@]}"; do
+	while alive "$pid"; do
+		((SECONDS < deadline)) || fail "watchdog: the load did not end within $((DURATION + 120)) s (deadlock?)"
+		sleep 0.5
+	done
+	if ! wait "$pid"; then
+		cat "$W"/worker-*.log "$W/stress-ng.log" >&2
+		fail "a load process failed (logs above)"
+	fi
+done
+sed "s/^/$PROG: /" "$W"/worker-*.log >&2
+grep -E "passed|failed|skipped" "$W/stress-ng.log" | sed "s/^/$PROG: /" >&2 || true
+alive "$DAEMON_PID" || fail "the daemon died under load"
+
+"$SECOP" verify "$MNT/stress" || fail "a pattern file is damaged (through the mount)"
+"$SECOP" verify "$SRC/stress" || fail "a pattern file is damaged (on disk)"
+outside=$(find "$SRC" \( -uid +65535 -o -gid +65535 \) -print | head -5)
+[ -z "$outside" ] || fail "on-disk owners outside the map: $outside"
+
+watchdog 120 "$POD" --map "$MAP" -- rm -rf "$MNT/stress" "$MNT/ng"
+[ -z "$(ls -A "$SRC/stress" 2>/dev/null)" ] || fail "the tree was not removed"
+fds=0 rss=0
+for ((i = 0; i < 40; i++)); do
+	sync
+	echo 2 >/proc/sys/vm/drop_caches
+	fds=$(daemon_fds "$DAEMON_PID")
+	rss=$(daemon_rss "$DAEMON_PID")
+	((fds <= fds0 + 4 && rss <= rss0 + 32768)) && break
+	sleep 0.5
+done
+note "after: $fds fds (baseline $fds0), RSS $rss KiB (baseline $rss0)"
+((fds <= fds0 + 4)) || fail "the daemon holds $fds fds after the tree is gone (baseline $fds0): the inode table did not forget"
+((rss <= rss0 + 32768)) || fail "the daemon's RSS is $rss KiB after the load (baseline $rss0)"
+note "PASS"
