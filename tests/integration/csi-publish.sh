@@ -33,6 +33,29 @@ require_machine pgrep setsid
 [ -r "$PUBLISH_SCRIPT" ] || fail "no publish script at $PUBLISH_SCRIPT"
 
 make_workdir
+
+# Wait, bounded (10 s), until process $1 is gone; polls /proc.
+wait_gone() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		alive "$1" || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Wait, bounded (10 s), until mount $1 answers ENOTCONN: a killed daemon's
+# connection is aborted when its last thread has closed /dev/fuse, which
+# can be a moment after its main thread is a zombie.
+wait_stale() {
+	local i err
+	for ((i = 0; i < 200; i++)); do
+		err=$(LC_ALL=C stat "$1" 2>&1 >/dev/null) ||
+			case $err in *"not connected"*) return 0 ;; esac
+		sleep 0.05
+	done
+	return 1
+}
 bin=$WORKDIR/bin
 mkdir -p "$bin"
 ln -s "$(cd "$(dirname "$PUBLISH_SCRIPT")" && pwd)/$(basename "$PUBLISH_SCRIPT")" \
@@ -53,11 +76,11 @@ MOUNTS+=("$target")
 # lib.sh's cleanup skips a mount that answers ENOTCONN (mountpoint -q
 # fails on it): a test failing right after a SIGKILL would leave it.
 clear_stale() {
-	local m
+	local m err
 	for m in "$@"; do
 		[ -n "$(findmnt -n -o TARGET --mountpoint "$m" 2>/dev/null)" ] || continue
-		LC_ALL=C stat "$m" 2>&1 >/dev/null | grep -q "not connected" || continue
-		umount -l "$m" 2>/dev/null || true
+		err=$(LC_ALL=C stat "$m" 2>&1 >/dev/null) && continue
+		case $err in *"not connected"*) umount -l "$m" 2>/dev/null || true ;; esac
 	done
 }
 trap 'rc=$?; set +e; clear_stale "$target"; (exit "$rc"); cleanup' EXIT
@@ -111,13 +134,9 @@ kill_daemon() {
 	pid=$(daemon_pid "$target")
 	[ -n "$pid" ] || fail "$1: cannot find the daemon serving $target"
 	kill -KILL "$pid"
-	timeout 10 tail --pid="$pid" -f /dev/null || fail "$1: daemon survived SIGKILL"
-	local err
-	err=$(LC_ALL=C stat "$target" 2>&1 >/dev/null) && fail "$1: $target still answers"
-	case $err in
-	*"not connected"*) ;;
-	*) fail "$1: $target is not stale (ENOTCONN) but: $err" ;;
-	esac
+	wait_gone "$pid" || fail "$1: daemon survived SIGKILL"
+	wait_stale "$target" ||
+		fail "$1: $target is not stale (ENOTCONN) but: $(LC_ALL=C stat "$target" 2>&1 >/dev/null)"
 }
 
 # 1. Shift mode: publish, and a pod sees the on-disk owners.
@@ -239,7 +258,7 @@ stop)
 	pid=$(cat "$FAKE/units/$unit" 2>/dev/null || true)
 	if alive "$pid"; then
 		kill -TERM "$pid"
-		timeout 10 tail --pid="$pid" -f /dev/null
+		for _ in $(seq 200); do alive "$pid" || break; sleep 0.05; done
 	fi
 	rm -f "$FAKE/units/$unit" ;;
 reset-failed)
@@ -264,7 +283,8 @@ PATH=$fake:$PATH UIDMAPFS_SYSTEMD=yes run uidmapfs-publish "$staging" "$target" 
 expect_rc 0 "second publish (systemd)"
 [ "$(fake_calls)" = 1 ] || fail "systemd: a healthy mount got a second unit"
 kill -KILL "$first"
-timeout 10 tail --pid="$first" -f /dev/null
+wait_gone "$first"
+wait_stale "$target" || fail "systemd: no ENOTCONN after SIGKILL"
 PATH=$fake:$PATH UIDMAPFS_SYSTEMD=yes run uidmapfs-publish "$staging" "$target" "${maps[@]}"
 expect_rc 0 "publish over a stale mount (systemd)"
 expect_healthy "publish over a stale mount (systemd)"
