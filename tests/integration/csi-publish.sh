@@ -31,6 +31,8 @@ PUBLISH_SCRIPT=${PUBLISH_SCRIPT:-$LIB_DIR/../../packaging/uidmapfs-publish}
 require_helpers UIDMAPFS
 require_machine pgrep setsid
 [ -r "$PUBLISH_SCRIPT" ] || fail "no publish script at $PUBLISH_SCRIPT"
+command -v systemd-escape >/dev/null ||
+	fail "systemd-escape is not installed (Debian package: systemd)"
 
 make_workdir
 

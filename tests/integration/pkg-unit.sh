@@ -4,7 +4,7 @@
 # pkg-unit.sh: packaging/uidmapfs@.service without systemd as PID 1 (this
 # machine has none, so start/stop/restart by systemd itself is untested):
 #
-#  - systemd-analyze verify accepts an instance of it (when installed);
+#  - systemd-analyze verify accepts an instance of it;
 #  - its Exec lines, run the way systemd would run them (the environment
 #    file's variables in the environment, %i the instance, ${VAR} one
 #    argument, $$ a literal $), mount a volume in shift mode and in kernel
@@ -23,6 +23,8 @@ UNIT=${UNIT:-$LIB_DIR/../../packaging/uidmapfs@.service}
 require_helpers UIDMAPFS
 require_machine pgrep
 [ -r "$UNIT" ] || fail "no unit file at $UNIT"
+command -v systemd-analyze >/dev/null ||
+	fail "systemd-analyze is not installed (Debian package: systemd)"
 
 make_workdir
 
@@ -73,15 +75,11 @@ mkdir -p "$WORKDIR/units"
 sed "s|@BINDIR@/uidmapfs|$UIDMAPFS|g" "$UNIT" >"$unit"
 grep -q '@[A-Z]*@' "$unit" && fail "unsubstituted @VAR@ left in the unit"
 
-if command -v systemd-analyze >/dev/null; then
-	ln -s uidmapfs@.service "$WORKDIR/units/uidmapfs@unittest.service"
-	out=$(systemd-analyze verify --man=no "$WORKDIR/units/uidmapfs@unittest.service" 2>&1) ||
-		fail "systemd-analyze verify failed: $out"
-	[ -z "$out" ] || fail "systemd-analyze verify complains: $out"
-	note "ok: systemd-analyze verify"
-else
-	note "systemd-analyze is not installed (package systemd): not verified"
-fi
+ln -s uidmapfs@.service "$WORKDIR/units/uidmapfs@unittest.service"
+out=$(systemd-analyze verify --man=no "$WORKDIR/units/uidmapfs@unittest.service" 2>&1) ||
+	fail "systemd-analyze verify failed: $out"
+[ -z "$out" ] || fail "systemd-analyze verify complains: $out"
+note "ok: systemd-analyze verify"
 
 # exec_lines KEY: the unit's KEY= lines as sh commands, one per line.
 # systemd's ${VAR} (a whole argument) becomes "${VAR}", $$ becomes $, %i
