@@ -11,73 +11,114 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "creds.h"
 #include "fs.h"
 
 /* Flags the backing open must not see: creation is done by create(), and
- * O_DIRECT becomes fi->direct_io so the kernel bypasses its cache. */
+ * O_DIRECT is the kernel's business (a passthrough backing file gets it from
+ * the FUSE file; a daemon-served one becomes fi->direct_io). */
 #define DATA_STRIP_FLAGS (O_CREAT | O_EXCL | O_NOCTTY | O_DIRECT)
 
 /*
- * Take a reference on @inode's backing id, registering @fd as the backing
- * file if the inode has none.  Returns the id, or -errno when the kernel
- * refuses (the file is then served by the daemon).
+ * Whether the kernel may serve @fd's I/O by passthrough.  It opens the
+ * backing file of each passthrough open with the opener's own host
+ * credentials: harmless on a local filesystem, where that open checks
+ * nothing and I/O carries no credentials, but a store that checks
+ * credentials itself (NFS, CIFS, FUSE) would see the pod's host uid
+ * instead of the on-disk id, and refuse it or act for the wrong user.  So
+ * passthrough is for the local filesystems below; the rest is served by
+ * the daemon, as the caller.
  */
-static int data_backing_get(struct fs *fs, struct inode *inode, int fd)
+static bool data_passthrough_safe(int fd)
 {
-	int id;
+	static const unsigned long local[] = {
+		0xEF53,	    /* ext2/3/4 */
+		0x58465342, /* xfs */
+		0x9123683E, /* btrfs */
+		0x01021994, /* tmpfs */
+		0xF2F52010, /* f2fs */
+	};
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if ((unsigned long)sf.f_type == local[i])
+			return true;
+	return false;
+}
+
+/*
+ * Choose how a new open of @inode does I/O, and count it.  The kernel
+ * keeps one I/O mode per inode while it has open files: either every open
+ * is passthrough with the same backing id, or none is (direct-I/O opens
+ * without passthrough stand outside both).  So the first open decides and
+ * later ones follow until the last is released.
+ *
+ * Returns the backing id for the reply, or 0 for daemon-served I/O.
+ */
+static int data_io_start(struct fs *fs, struct inode *inode,
+			 struct fuse_file_info *fi, int fd)
+{
+	bool direct = fi->flags & O_DIRECT;
+	int id = 0;
 
 	pthread_mutex_lock(&fs->backing_lock);
-	if (inode->backing_refs == 0) {
-		id = session_backing_open(&fs->features, fd);
-		if (id < 0) {
-			pthread_mutex_unlock(&fs->backing_lock);
-			if (fs->debug)
-				fuse_log(FUSE_LOG_DEBUG,
-					 "uidmapfs: no passthrough for fd %d: "
-					 "%s\n",
-					 fd, strerror(-id));
-			return id;
-		}
-		inode->backing_id = id;
+	if (inode->backing_refs > 0) {
+		inode->backing_refs++;
+		id = inode->backing_id;
+		goto out_unlock;
 	}
-	inode->backing_refs++;
-	id = inode->backing_id;
+	if (fs->features.passthrough && inode->cached_refs == 0 &&
+	    data_passthrough_safe(fd)) {
+		id = session_backing_open(&fs->features, fd);
+		if (id > 0) {
+			inode->backing_id = id;
+			inode->backing_refs = 1;
+			goto out_unlock;
+		}
+		if (fs->debug)
+			fuse_log(FUSE_LOG_DEBUG,
+				 "uidmapfs: no passthrough for fd %d: %s\n", fd,
+				 strerror(-id));
+		id = 0;
+	}
+	if (!direct)
+		inode->cached_refs++;
+out_unlock:
 	pthread_mutex_unlock(&fs->backing_lock);
 	return id;
 }
 
-static void data_backing_put(struct fs *fs, struct inode *inode)
+/* Uncount an open counted by data_io_start(). */
+static void data_io_end(struct fs *fs, struct inode *inode,
+			const struct fuse_file_info *fi)
 {
 	pthread_mutex_lock(&fs->backing_lock);
-	if (--inode->backing_refs == 0) {
+	if ((fi->fh & FS_FH_PASSTHROUGH) && --inode->backing_refs == 0) {
 		session_backing_close(&fs->features, inode->backing_id);
 		inode->backing_id = 0;
 	}
+	if (fi->fh & FS_FH_CACHED)
+		inode->cached_refs--;
 	pthread_mutex_unlock(&fs->backing_lock);
 }
 
-/* Fill @fi for the open backing file @fd; returns the backing id the
- * reply must carry, or 0 for daemon-served I/O. */
+/* Fill @fi for the open backing file @fd; returns the backing id the reply
+ * must carry, or 0 for daemon-served I/O. */
 static int data_set_fi(struct fs *fs, struct inode *inode,
 		       struct fuse_file_info *fi, int fd)
 {
-	int id = 0;
+	int id = data_io_start(fs, inode, fi, fd);
 
 	fi->fh = (uint64_t)fd;
-	/* Nothing to flush from a file opened read-only: spare the round
-	 * trip at every close.  (A passthrough file has nothing either; it
-	 * is set below.) */
-	fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY;
-	if (fi->flags & O_DIRECT)
-		fi->direct_io = 1;
-	else if (fs->features.passthrough)
-		id = data_backing_get(fs, inode, fd);
 	if (id > 0) {
 		fi->fh |= FS_FH_PASSTHROUGH;
 		/* The kernel caches through the backing file's own pages. */
@@ -88,16 +129,23 @@ static int data_set_fi(struct fs *fs, struct inode *inode,
 		fi->noflush = 1;
 		return id;
 	}
+	if (fi->flags & O_DIRECT)
+		fi->direct_io = 1;
+	else
+		fi->fh |= FS_FH_CACHED;
 	fi->keep_cache = fs->keep_cache;
+	/* Nothing to flush from a file opened read-only: spare the round
+	 * trip at every close. */
+	fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY;
 	return 0;
 }
 
-/* Undo data_set_fi() and close the file: its opener is gone. */
+/* Undo data_set_fi() and close the file: it is released, or its opener is
+ * gone. */
 static void data_drop_file(struct fs *fs, struct inode *inode,
 			   const struct fuse_file_info *fi)
 {
-	if (fi->fh & FS_FH_PASSTHROUGH)
-		data_backing_put(fs, inode);
+	data_io_end(fs, inode, fi);
 	close(fs_file_fd(fi));
 }
 
@@ -105,57 +153,43 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
 	struct inode *inode = fs_inode(fs, ino);
-	int fd, id;
+	int fd, id = 0;
 
 	fd = creds_become_caller(fs, req);
 	if (!fd)
 		fd = fs_reopen(fs, inode, fi->flags & ~DATA_STRIP_FLAGS);
+	if (fd >= 0)
+		id = data_set_fi(fs, inode, fi, fd);
 	creds_restore();
 	if (fd < 0) {
 		fuse_reply_err(req, -fd);
 		return;
 	}
-	id = data_set_fi(fs, inode, fi, fd);
 	session_reply_passthrough(id);
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		data_drop_file(fs, inode, fi); /* the opener was interrupted */
 	session_reply_passthrough(0);
 }
 
-/* Create and open the file as the caller; *@fd gets the open fd. */
-static int data_create(struct fs *fs, fuse_req_t req, struct inode *parent,
-		       const char *name, mode_t mode, int flags, int *fd)
+/*
+ * Create and open @name as the caller, fill @e and @fi; *@inode gets the
+ * new inode.  Returns the backing id for the reply (>= 0) or -errno.
+ */
+static int data_create(struct fs *fs, struct inode *parent, const char *name,
+		       mode_t mode, struct fuse_file_info *fi,
+		       struct fuse_entry_param *e, struct inode **inode)
 {
-	int err;
-
-	err = creds_become_creator(fs, req);
-	if (!err) {
-		/* O_NOFOLLOW: a symlink planted under this name is never
-		 * followed to create or truncate its target. */
-		*fd = openat(parent->fd, name,
-			     (flags & ~(O_NOCTTY | O_DIRECT)) | O_CREAT |
-				     O_NOFOLLOW | O_CLOEXEC,
-			     mode);
-		if (*fd < 0)
-			err = -errno;
-	}
-	creds_restore();
-	return err;
-}
-
-void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-	       struct fuse_file_info *fi)
-{
-	struct fs *fs = fs_of(req);
-	struct fuse_entry_param e;
 	char self[FS_FD_NAME_LEN];
-	struct inode *inode;
-	int fd, pathfd, err, id;
+	int fd, pathfd, err;
 
-	err = data_create(fs, req, fs_inode(fs, parent), name, mode, fi->flags,
-			  &fd);
-	if (err)
-		goto out_reply_err;
+	/* O_NOFOLLOW: a symlink planted under this name is never followed
+	 * to create or truncate its target. */
+	fd = openat(parent->fd, name,
+		    (fi->flags & ~DATA_STRIP_FLAGS) | O_CREAT | O_NOFOLLOW |
+			    O_CLOEXEC,
+		    mode);
+	if (fd < 0)
+		return -errno;
 	/* The inode's O_PATH handle comes from the open fd, not from the
 	 * name, which another caller may already have replaced. */
 	fs_fd_name(fd, self);
@@ -164,11 +198,34 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		err = -errno;
 		goto out_close_fd;
 	}
-	err = fs_entry_from_fd(fs, pathfd, &e);
+	err = fs_entry_from_fd(fs, pathfd, e);
 	if (err)
 		goto out_close_fd;
-	inode = fs_inode(fs, e.ino);
-	id = data_set_fi(fs, inode, fi, fd);
+	*inode = fs_inode(fs, e->ino);
+	return data_set_fi(fs, *inode, fi, fd);
+
+out_close_fd:
+	close(fd);
+	return err;
+}
+
+void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+	       struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	struct inode *inode = NULL;
+	int id;
+
+	id = creds_become_creator(fs, req);
+	if (!id)
+		id = data_create(fs, fs_inode(fs, parent), name, mode, fi, &e,
+				 &inode);
+	creds_restore();
+	if (id < 0) {
+		fuse_reply_err(req, -id);
+		return;
+	}
 	session_reply_passthrough(id);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
 		/* The creator is gone: neither the file nor the lookup
@@ -177,12 +234,6 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		inode_forget(&fs->inodes, inode, 1);
 	}
 	session_reply_passthrough(0);
-	return;
-
-out_close_fd:
-	close(fd);
-out_reply_err:
-	fuse_reply_err(req, -err);
 }
 
 void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

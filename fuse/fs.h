@@ -64,9 +64,11 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen);
 /* Release everything fs_setup() acquired. */
 void fs_teardown(struct fs *fs);
 
-/* fi->fh of a regular file: the backing fd in the low 32 bits, and
- * whether the kernel serves its I/O through a backing id. */
+/* fi->fh of a regular file: the backing fd in the low 32 bits, and how
+ * its I/O is done: through a kernel backing id, or by the daemon through
+ * the page cache (neither bit: daemon direct I/O). */
 #define FS_FH_PASSTHROUGH (UINT64_C(1) << 32)
+#define FS_FH_CACHED (UINT64_C(1) << 33)
 
 static inline int fs_file_fd(const struct fuse_file_info *fi)
 {

@@ -111,6 +111,7 @@ int inode_get(struct inode_table *table, int fd, const struct stat *st,
 	inode->nlookup = 1;
 	inode->backing_id = 0;
 	inode->backing_refs = 0;
+	inode->cached_refs = 0;
 	inode->next = table->buckets[h];
 	table->buckets[h] = inode;
 	if (++table->nr_inodes > table->nr_buckets)

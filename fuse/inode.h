@@ -23,12 +23,13 @@ struct inode {
 	ino_t ino;
 	mode_t type;	  /* S_IFMT bits, fixed for the inode's life */
 	uint64_t nlookup; /* guarded by the table lock */
-	/* Kernel passthrough: one backing id per inode while any open file
-	 * uses it (the kernel refuses two ids for one inode).  Guarded by
-	 * fs.backing_lock. */
+	/* Open files by I/O mode, guarded by fs.backing_lock: the kernel
+	 * allows one mode per inode at a time (data.c), and one backing id
+	 * for all its passthrough opens. */
 	int backing_id;
-	uint32_t backing_refs;
-	struct inode *next; /* hash chain */
+	uint32_t backing_refs; /* passthrough opens, sharing backing_id */
+	uint32_t cached_refs;  /* daemon-served opens through the page cache */
+	struct inode *next;    /* hash chain */
 };
 
 struct inode_table {
