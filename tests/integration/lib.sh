@@ -87,7 +87,9 @@ cleanup() {
 	trap - EXIT
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
 		m=${MOUNTS[i]}
-		mountpoint -q "$m" 2>/dev/null || continue
+		# From the mount table, not stat(): a dead daemon's mount
+		# answers ENOTCONN to stat() and must still go.
+		findmnt -rn --mountpoint "$m" >/dev/null 2>&1 || continue
 		# Bounded: a hung daemon must not hang the cleanup.
 		timeout 10 umount "$m" 2>/dev/null || umount -l "$m" ||
 			note "could not unmount $m"
