@@ -8,7 +8,7 @@
 #      daemon unmounts and exits 0 within a bound, and every record the
 #      writer had fsync'd is on disk, intact;
 #   2. SIGKILL: the mount answers ENOTCONN ("Transport endpoint is not
-#      connected"), never hangs; the documented recovery (THREAT-MODEL.md:
+#      connected"), never hangs; the documented recovery (the README's threat model:
 #      umount -l, then mount again) restores service with the data there;
 #   3. umount while a pod holds a file open: plain umount is EBUSY, umount
 #      -l detaches, the holder keeps writing through its fd, and the daemon
@@ -70,7 +70,7 @@ case $err in
 *"not connected"*) ;;
 *) fail "SIGKILL: stat said '$err', not ENOTCONN" ;;
 esac
-# Recovery, as THREAT-MODEL.md documents it.
+# Recovery, as the README's threat model documents it.
 umount -l "$MNT" || fail "SIGKILL: umount -l failed"
 mount_uidmapfs_opts "$SRC" "$MNT" "$MAP" ""
 [ "$(pod_as 0 0 cat "$MNT/before")" = before ] || fail "SIGKILL: data not back after recovery"
