@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "opts.h"
@@ -193,6 +194,20 @@ static void fs_hide_features(struct session_features *feat)
 	feat->hide_passthrough = strstr(v, "passthrough") != NULL;
 }
 
+/*
+ * The inode table holds one fd per inode the kernel remembers: take every
+ * fd the hard limit allows (a failure only leaves the soft limit).
+ */
+static void fs_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 {
 	int ret;
@@ -218,6 +233,7 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	ret = fs_check_mountpoint(o->mountpoint, err, errlen);
 	if (ret)
 		return ret;
+	fs_raise_fd_limit();
 	fs->overflow_uid = fs_overflow_id("overflowuid");
 	fs->overflow_gid = fs_overflow_id("overflowgid");
 	fs->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
