@@ -18,6 +18,9 @@ struct dir_handle {
 	DIR *dp;
 	off_t offset;	      /* position of entry, as telldir() gave it */
 	struct dirent *entry; /* read but not yet handed to the kernel */
+	/* On fs.dirs, guarded by fs.dirs_lock. */
+	struct dir_handle *prev;
+	struct dir_handle *next;
 };
 
 /* Adds one entry to @buf; returns the size it needs (> @size: no room). */
@@ -28,6 +31,38 @@ typedef size_t (*dir_add_fn)(fuse_req_t req, struct fs *fs, struct inode *dir,
 static struct dir_handle *dir_of(struct fuse_file_info *fi)
 {
 	return (struct dir_handle *)(uintptr_t)fi->fh;
+}
+
+static void dir_track(struct fs *fs, struct dir_handle *d)
+{
+	pthread_mutex_lock(&fs->dirs_lock);
+	d->prev = NULL;
+	d->next = fs->dirs;
+	if (fs->dirs)
+		fs->dirs->prev = d;
+	fs->dirs = d;
+	pthread_mutex_unlock(&fs->dirs_lock);
+}
+
+/* Forget @d and free it. */
+static void dir_close(struct fs *fs, struct dir_handle *d)
+{
+	pthread_mutex_lock(&fs->dirs_lock);
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		fs->dirs = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+	pthread_mutex_unlock(&fs->dirs_lock);
+	closedir(d->dp);
+	free(d);
+}
+
+void fs_dirs_close_all(struct fs *fs)
+{
+	while (fs->dirs)
+		dir_close(fs, fs->dirs);
 }
 
 void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -65,14 +100,12 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->fh = (uint64_t)(uintptr_t)d;
 	fi->keep_cache = fs->keep_cache;
 	fi->cache_readdir = fs->keep_cache;
+	/* Tracked before the reply: RELEASEDIR may follow it at once. */
+	dir_track(fs, d);
 	if (fuse_reply_open(req, fi) == -ENOENT)
-		goto out_closedir;
+		dir_close(fs, d); /* the opener was interrupted */
 	return;
 
-out_closedir:
-	closedir(d->dp);
-	free(d);
-	return;
 out_free:
 	free(d);
 	fuse_reply_err(req, err);
@@ -202,11 +235,8 @@ void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct dir_handle *d = dir_of(fi);
-
 	(void)ino;
-	closedir(d->dp);
-	free(d);
+	dir_close(fs_of(req), dir_of(fi));
 	fuse_reply_err(req, 0);
 }
 

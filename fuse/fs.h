@@ -27,8 +27,12 @@ struct fs {
 	/* Kernel mode: no map given; ids pass unchanged (the identity map
 	 * below) and the runtime's ID-mapped mount on top translates. */
 	bool kernel_mode;
-	/* Guards inode.backing_id/backing_refs. */
+	/* Guards inode.backing_id/backing_refs/cached_refs. */
 	pthread_mutex_t backing_lock;
+	/* Open directories (dir.c), closed at teardown if the kernel never
+	 * released them (an unmount while a directory was open). */
+	pthread_mutex_t dirs_lock;
+	struct dir_handle *dirs;
 	/* O_PATH handle of /proc: an O_PATH inode fd is reopened as a real
 	 * file through its magic link self/fd/N, never through a backing
 	 * path.  "self" is resolved per call, so this survives the fork of
@@ -52,6 +56,7 @@ struct fs {
 };
 
 struct opts;
+struct dir_handle;
 
 /*
  * Build the fs for @o: load the maps (from the options or /proc/PID), open
@@ -60,6 +65,9 @@ struct opts;
  * release.
  */
 int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen);
+
+/* Close the directories the kernel left open (dir.c). */
+void fs_dirs_close_all(struct fs *fs);
 
 /* Release everything fs_setup() acquired. */
 void fs_teardown(struct fs *fs);

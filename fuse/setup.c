@@ -251,6 +251,7 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 		goto out_close_root;
 	}
 	pthread_mutex_init(&fs->backing_lock, NULL);
+	pthread_mutex_init(&fs->dirs_lock, NULL);
 	return 0;
 
 out_close_root:
@@ -262,6 +263,8 @@ out_close_proc:
 
 void fs_teardown(struct fs *fs)
 {
+	fs_dirs_close_all(fs);
+	pthread_mutex_destroy(&fs->dirs_lock);
 	pthread_mutex_destroy(&fs->backing_lock);
 	inode_table_destroy(&fs->inodes);
 	close(fs->root.fd);
