@@ -107,10 +107,16 @@ note "churn: $(grep -c -- '-> OK' "$W/churn.log") OK answers, the rest ENOENT/ES
 
 # ---- the backing directory itself is removed ----
 # shellcheck disable=SC2016 # expanded by the inner shell
-pod_as 0 0 bash -c 'cd "$1"; while [ ! -e "$2/gone" ]; do sleep 0.05; done
+pod_as 0 0 bash -c 'cd "$1" && touch "$2/sitting"; while [ ! -e "$2/gone" ]; do sleep 0.05; done
 	{ ls -a . ; touch x; mkdir y; ls "$1" ; } >"$2/gone.log" 2>&1; true' sh "$MNT" "$OUT" &
 sitter=$!
-sleep 0.3
+# Bounded wait for the sitter to be inside the mount before SOURCE goes.
+deadline=$((SECONDS + 30))
+until [ -e "$OUT/sitting" ]; do
+	alive "$sitter" || fail "the sitter could not enter $MNT"
+	((SECONDS < deadline)) || fail "the sitter did not enter $MNT within 30 s"
+	sleep 0.05
+done
 rm -rf "$SRC"
 touch "$OUT/gone"
 wait_bounded 30 "$sitter" || true

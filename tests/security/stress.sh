@@ -43,7 +43,6 @@ MNT=$W/mnt
 mkdir -p "$SRC/stress" "$SRC/ng"
 chmod 0777 "$SRC/stress" "$SRC/ng"
 mount_uidmapfs_opts "$SRC" "$MNT" "$MAP" ""
-sleep 0.5
 fds0=$(daemon_fds "$DAEMON_PID")
 rss0=$(daemon_rss "$DAEMON_PID")
 note "baseline: $fds0 fds, RSS $rss0 KiB; load for ${DURATION}s"
