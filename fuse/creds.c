@@ -28,6 +28,10 @@
  */
 static _Thread_local bool creds_have_private_fs;
 
+/* Thread-local like the credentials themselves: whether this thread runs
+ * as someone other than the daemon until creds_restore(). */
+static _Thread_local bool creds_switched;
+
 static int creds_set_umask(mode_t mask)
 {
 	if (!creds_have_private_fs) {
@@ -88,6 +92,11 @@ static int creds_switch(const struct fs *fs, fuse_req_t req, uid_t uid,
 	gid_t groups[CREDS_MAX_GROUPS];
 	int nr = 0;
 
+	/* On-disk 0:0 is the daemon itself (a pod's root, usually): nothing
+	 * to switch, nothing to restore. */
+	if (uid == 0 && gid == 0)
+		return 0;
+	creds_switched = true;
 	/* In kernel mode the caller's supplementary groups are host ids
 	 * that only the runtime's ID-mapped mount (not us) could map.  On-disk
 	 * root needs none: its capabilities decide (and the /proc read of
@@ -146,6 +155,9 @@ int creds_become_caller(const struct fs *fs, fuse_req_t req)
 
 void creds_restore(void)
 {
+	if (!creds_switched)
+		return;
+	creds_switched = false;
 	syscall(SYS_setfsuid, 0);
 	syscall(SYS_setfsgid, 0);
 	syscall(SYS_setgroups, (size_t)0, NULL);

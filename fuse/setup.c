@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,6 +235,16 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	fs_raise_fd_limit();
+	/* No supplementary groups of our own: requests that run as on-disk
+	 * root keep the daemon's credentials (creds.c), which must then be
+	 * exactly 0:0 with no groups.  No thread exists yet, so glibc's
+	 * process-wide setgroups() is the right call here. */
+	if (setgroups(0, NULL) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot drop supplementary groups: %s",
+			 strerror(-ret));
+		return ret;
+	}
 	fs->overflow_uid = fs_overflow_id("overflowuid");
 	fs->overflow_gid = fs_overflow_id("overflowgid");
 	fs->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
