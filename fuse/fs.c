@@ -149,8 +149,3 @@ void fs_init(void *userdata, struct fuse_conn_info *conn)
 		fuse_log(FUSE_LOG_DEBUG, "uidmapfs: init, want 0x%x\n",
 			 conn->want);
 }
-
-void fs_destroy(void *userdata)
-{
-	(void)userdata;
-}

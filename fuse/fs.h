@@ -129,7 +129,6 @@ extern const struct fuse_lowlevel_ops fs_ops;
 
 /* Per-family operation entry points, gathered by ops.c. */
 void fs_init(void *userdata, struct fuse_conn_info *conn);
-void fs_destroy(void *userdata);
 void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
 void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
 void fs_forget_multi(fuse_req_t req, size_t count,

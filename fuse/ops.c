@@ -8,7 +8,6 @@
 
 const struct fuse_lowlevel_ops fs_ops = {
 	.init = fs_init,
-	.destroy = fs_destroy,
 	.lookup = fs_lookup,
 	.forget = fs_forget,
 	.forget_multi = fs_forget_multi,
