@@ -65,6 +65,29 @@ alive() {
 	[ -n "$state" ] && [ "$state" != Z ]
 }
 
+# Wait, bounded (10 s), until process $1 is gone; polls /proc.
+wait_gone() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		alive "$1" || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Wait, bounded (10 s), until mount $1 answers ENOTCONN: a killed daemon's
+# connection is aborted when its last thread has closed /dev/fuse, which
+# can be a moment after its main thread is a zombie.
+wait_stale() {
+	local i err
+	for ((i = 0; i < 200; i++)); do
+		err=$(LC_ALL=C stat "$1" 2>&1 >/dev/null) ||
+			case $err in *"not connected"*) return 0 ;; esac
+		sleep 0.05
+	done
+	return 1
+}
+
 # Stop a daemon we started: it exits once unmounted; wait for that, bounded.
 # Returns its exit status (a daemon that had to be killed fails).
 stop_daemon() {
