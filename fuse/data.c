@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * File data: open, create, read, write, flush, release, fsync, flock,
+ * File data: open, create, read, write, flush, release, fsync,
  * fallocate, copy_file_range, lseek.  fi->fh is the backing fd (see
  * fs_file_fd()).
  *
@@ -300,15 +300,6 @@ void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 		return;
 	}
 	fuse_reply_err(req, 0);
-}
-
-void fs_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, int op)
-{
-	(void)ino;
-	/* One backing open file per FUSE open file: flock() semantics
-	 * (per open file description) carry over exactly, and the lock is
-	 * visible to other users of the backing store. */
-	fuse_reply_err(req, flock(fs_file_fd(fi), op) < 0 ? errno : 0);
 }
 
 void fs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,

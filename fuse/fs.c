@@ -134,14 +134,17 @@ void fs_init(void *userdata, struct fuse_conn_info *conn)
 	 * cache may keep it. */
 	unsigned int want = FUSE_CAP_DONT_MASK | FUSE_CAP_POSIX_ACL |
 			    FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO |
-			    FUSE_CAP_FLOCK_LOCKS | FUSE_CAP_SPLICE_WRITE |
-			    FUSE_CAP_SPLICE_MOVE | FUSE_CAP_ATOMIC_O_TRUNC |
-			    FUSE_CAP_PARALLEL_DIROPS | FUSE_CAP_CACHE_SYMLINKS;
+			    FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE |
+			    FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_PARALLEL_DIROPS |
+			    FUSE_CAP_CACHE_SYMLINKS;
 
 	conn->want |= want & conn->capable;
-	/* The kernel, not us, serves POSIX byte-range locks: they are
-	 * coherent among every user of this mount. */
-	conn->want &= ~(unsigned int)FUSE_CAP_POSIX_LOCKS;
+	/* The kernel, not us, serves POSIX and flock locks: they are
+	 * coherent among every user of this mount, and a caller waiting for
+	 * a lock never holds one of our threads (a pod could otherwise stall
+	 * the mount with as many waits as we have threads). */
+	conn->want &=
+		~(unsigned int)(FUSE_CAP_POSIX_LOCKS | FUSE_CAP_FLOCK_LOCKS);
 	/* Writes go through to the backing store at once: on a shared
 	 * volume another client must see them. */
 	conn->want &= ~(unsigned int)FUSE_CAP_WRITEBACK_CACHE;

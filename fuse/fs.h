@@ -160,8 +160,6 @@ void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	      struct fuse_file_info *fi);
-void fs_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
-	      int op);
 void fs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		  off_t length, struct fuse_file_info *fi);
 void fs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The operations table.  POSIX byte-range locks are deliberately absent:
- * the kernel then serves them itself, coherently for every user of the
- * mount (see fs_init()).
+ * The operations table.  Locks (POSIX byte-range and flock) are
+ * deliberately absent: the kernel then serves them itself, coherently for
+ * every user of the mount, and no lock wait ever blocks a daemon thread
+ * (see fs_init()).
  */
 #include "fs.h"
 
@@ -28,7 +29,6 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.flush = fs_flush,
 	.release = fs_release,
 	.fsync = fs_fsync,
-	.flock = fs_flock,
 	.fallocate = fs_fallocate,
 	.copy_file_range = fs_copy_file_range,
 	.lseek = fs_lseek,
