@@ -1122,12 +1122,19 @@ class Report:
           f"`make -j{os.cpu_count()}`. Map {MAP} for every ID-mapped "
           "configuration; their workloads run as root of a pod (a user "
           "namespace with that map), the native directory's as host root.\n")
-        w(f"Other load: during the run the machine was busy for "
-          f"{b.foreign:.0f} CPU-seconds beyond what the benchmark's own "
-          f"processes used ({100 * b.foreign / b.elapsed:.0f}% of one CPU "
-          "on average; kernel threads doing the benchmark's I/O count "
-          "here too). A large share means other jobs shared the machine "
-          "and the figures are noisier.\n")
+        share = max(0.0, b.foreign) / b.elapsed
+        if share < 0.02:
+            w("Other load: none measurable (the machine's busy CPU time "
+              "matched what the benchmark's own processes used, within "
+              "the tick resolution).\n")
+        else:
+            w(f"Other load: during the run the machine was busy for "
+              f"{b.foreign:.1f} CPU-seconds beyond what the benchmark's "
+              f"own processes used ({100 * share:.0f}% of one CPU on "
+              "average; kernel threads doing the benchmark's I/O count "
+              "here too). A large share means other jobs shared the "
+              "machine: FUSE figures (two processes waking each other "
+              "per request) move far more with it than kernel ones.\n")
         if b.tree_note:
             w(b.tree_note + "\n")
         w(f"FUSE daemons run with an open-file limit of {b.nofile}.\n")
