@@ -297,13 +297,13 @@ static int opts_arg(void *data, const char *arg, int key,
 }
 
 /*
- * One worker thread per CPU, at least two.  The kernel hands each request
- * to the reader that has waited longest, so every extra idle thread makes
- * serial requests rotate over colder threads: measured on 2 CPUs, 3000
- * small-file creates from a pod took 130-170 ms with 2 threads and 240-600
- * ms with 10 (tests/bench/RESULTS.md).  No request waits in the daemon for
- * long (locks are the kernel's), so more threads than CPUs buy little; a
- * store with high latency and many concurrent callers (NFS) can raise it.
+ * One worker thread per CPU, at least two.  No request waits in the daemon
+ * for long (locks are the kernel's), so threads beyond the CPUs only sit
+ * idle: the kernel hands each request to the reader that has waited
+ * longest, rotating serial requests over them.  On 2 CPUs the full
+ * benchmark found 2 threads and 10 alike (tests/bench/RESULTS.md, "Thread
+ * count").  A store with high latency and many concurrent callers (NFS)
+ * can raise it.
  */
 static unsigned int opts_default_threads(void)
 {
