@@ -53,17 +53,6 @@ echo user >"$staging/userfile"
 chown 1000:1000 "$staging/userfile"
 MOUNTS+=("$target")
 
-# lib.sh's cleanup skips a mount that answers ENOTCONN (mountpoint -q
-# fails on it): a test failing right after a SIGKILL would leave it.
-clear_stale() {
-	local m err
-	for m in "$@"; do
-		[ -n "$(findmnt -n -o TARGET --mountpoint "$m" 2>/dev/null)" ] || continue
-		err=$(LC_ALL=C stat "$m" 2>&1 >/dev/null) && continue
-		case $err in *"not connected"*) umount -l "$m" 2>/dev/null || true ;; esac
-	done
-}
-trap 'rc=$?; set +e; clear_stale "$target"; (exit "$rc"); cleanup' EXIT
 maps=(--uidmap "$MAP" --gidmap "$MAP")
 
 # run NAME CMD...: run a script command, keeping its status and stderr.

@@ -35,17 +35,6 @@ echo user >"$src/userfile"
 chown 1000:1000 "$src/userfile"
 MOUNTS+=("$mnt")
 
-# lib.sh's cleanup skips a mount that answers ENOTCONN (mountpoint -q
-# fails on it): a test failing right after a SIGKILL would leave it.
-clear_stale() {
-	local m err
-	for m in "$@"; do
-		[ -n "$(findmnt -n -o TARGET --mountpoint "$m" 2>/dev/null)" ] || continue
-		err=$(LC_ALL=C stat "$m" 2>&1 >/dev/null) && continue
-		case $err in *"not connected"*) umount -l "$m" 2>/dev/null || true ;; esac
-	done
-}
-trap 'rc=$?; set +e; clear_stale "$mnt"; (exit "$rc"); cleanup' EXIT
 
 # The unit as meson configures it, with the daemon under test.
 unit=$WORKDIR/units/uidmapfs@.service
