@@ -36,7 +36,11 @@
  *    before any worker exists), what to add to the INIT reply;
  *  - backing_id: session_reply_passthrough() before fuse_reply_open() or
  *    fuse_reply_create().  The hook takes it (reads and clears it) with
- *    the first reply it writes, so no later reply can carry a stale id.
+ *    the first reply it writes, so no later reply can carry a stale id
+ *    (tests/unit/test_session_io.c).
+ * The backing id hand-off goes away with libfuse 3.16 (fi->backing_id), or
+ * if data.c sent the OPEN/CREATE reply itself with fuse_reply_iov() and a
+ * fuse_open_out built by proto.c.
  */
 struct session_pending {
 	const struct proto_init_want *init;
