@@ -25,7 +25,11 @@
 #      (rename included: it switches as a creator first).
 #   2. each restore fault (setfsuid(0), setfsgid(0) take no effect): the
 #      first switched request makes the daemon log one line and exit 1;
-#      the mount then answers ENOTCONN.
+#      the mount then answers ENOTCONN;
+#   3. kernel mode (uidmapfs without a map, the kernel's ID-mapped mount on
+#      top), capset failing: the capabilities a kernel-mode switch raises
+#      again cannot be had, so the creating calls, the ones that switch
+#      there, fail with EPERM and change nothing.
 #
 # Proved able to fail: with the old creds.c (setfsuid/setfsgid results
 # ignored) and entry.c (entry_rename_creds taking any result but
@@ -37,7 +41,7 @@
 # daemon, step 2 fails: "the daemon still serves after it could not
 # switch back".
 set -euo pipefail
-PROG=fault-creds
+PROG="fault-creds"
 # shellcheck source=seclib.sh
 . "$(dirname "$0")/seclib.sh"
 
@@ -104,13 +108,18 @@ chmod u1000/f-chmod 0600 => $1
 OPS
 }
 
+# A uidmapfs that runs under seccomp-fail $1 (exec: the same pid); its path.
+faulty_uidmapfs() {
+	local wrapper=$W/under-$1
+	printf '#!/bin/sh\nexec "%s" %s "%s" "$@"\n' \
+		"$SECCOMP_FAIL" "$1" "$UIDMAPFS" >"$wrapper"
+	chmod 0755 "$wrapper"
+	echo "$wrapper"
+}
+
 # Mount the daemon under seccomp-fail $1 at $2; sets DAEMON_PID.
 mount_faulty() {
-	local fault=$1 dir=$2 wrapper=$W/under-$1
-	printf '#!/bin/sh\nexec "%s" %s "%s" "$@"\n' \
-		"$SECCOMP_FAIL" "$fault" "$UIDMAPFS" >"$wrapper"
-	chmod 0755 "$wrapper"
-	UIDMAPFS=$wrapper mount_uidmapfs_opts "$SRC" "$dir" "$MAP" ""
+	UIDMAPFS=$(faulty_uidmapfs "$1") mount_uidmapfs_opts "$SRC" "$2" "$MAP" ""
 }
 
 # Run op script $3 as pod uid $1 with groups $2 on mount $4; fail with
@@ -191,4 +200,23 @@ for fault in restore-setfsuid restore-setfsgid; do
 	umount "$MNT" || umount -l "$MNT" || fail "[$fault] cannot unmount"
 	note "[$fault] the daemon exited with one log line instead of serving on"
 done
+# ---- 3. kernel mode: the capabilities raised after the switch ----
+# Through the runtime's ID-mapped mount only the calls that give a new
+# inode its owner carry ids (create, mkdir, symlink, mknod) and switch;
+# the others (link, rename, all changes) run as the daemon (DESIGN.md §1).
+make_tree
+MNT=$W/mnt-capset
+UIDMAPFS=$(faulty_uidmapfs capset) \
+	mount_uidmapfs_kernel "$SRC" "$W/fuse-capset" "$MNT" "$MAP"
+DAEMON_PID=${DAEMONS[-1]}
+snapshot "$SRC" >"$W/before-capset"
+creating_ops EPERM | grep -v -e '^link' -e '^rename' >"$W/capset.ops"
+ops_as 1000 1000,3000 "$W/capset.ops" "$MNT"
+snapshot "$SRC" >"$W/after-capset"
+diff -u "$W/before-capset" "$W/after-capset" >&2 ||
+	fail "[capset] the backing tree changed"
+alive "$DAEMON_PID" || fail "[capset] the daemon died"
+printf 'read u1000/f-write => OK\n' >"$W/capset-read.ops"
+ops_as 1000 1000,3000 "$W/capset-read.ops" "$MNT"
+note "[capset] kernel mode: every change failed with EPERM, nothing changed"
 note "PASS"
