@@ -103,8 +103,14 @@ static _Noreturn void creds_die(int err)
 	_exit(EXIT_FAILURE);
 }
 
-/* Map the caller's supplementary groups down; groups outside the map are
- * left out (they could not grant anything on disk the map allows). */
+/*
+ * Map the caller's supplementary groups down; groups outside the map are
+ * left out (they could not grant anything on disk the map allows).  Not
+ * reading them all (caller gone, more than CREDS_MAX_GROUPS) is no failure
+ * to fail closed on: the kernel has already checked the request against
+ * all of them (default_permissions), so fewer groups can make the backing
+ * store refuse more, but never let through what the kernel refused.
+ */
 static int creds_groups_down(const struct fs *fs, fuse_req_t req, gid_t *list)
 {
 	gid_t shown[CREDS_MAX_GROUPS];
