@@ -44,7 +44,8 @@ struct args {
 	 * and crun's --config/-f file (NULL: BUNDLE/config.json). */
 	const char *bundle;
 	const char *config_json;
-	/* create/run/delete: the container id, NULL when missing. */
+	/* The container id: the first argument after the subcommand that is
+	 * not an option (create, run, delete, exec, ...); NULL if none. */
 	const char *id;
 	/* run: --detach/-d (the container outlives the call) and --keep
 	 * (crun: not deleted when it exits). */
