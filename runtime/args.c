@@ -88,6 +88,10 @@ static int args_own(int argc, char **argv, int *i, struct args *a, char *err,
 		a->help = true;
 		return 0;
 	}
+	if (strcmp(name, "--uidmapfs-version") == 0 && !eq) {
+		a->version = true;
+		return 0;
+	}
 	if (!args_in(valued, name))
 		goto out_unknown;
 	if (eq) {

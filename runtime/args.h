@@ -32,6 +32,7 @@ struct args {
 	const char *config;  /* --uidmapfs-config FILE */
 	const char *runtime; /* --uidmapfs-runtime PATH */
 	bool help;	     /* --uidmapfs-help, or --help/-h alone */
+	bool version;	     /* --uidmapfs-version */
 
 	/* The real runtime's --log and --log-format: where containerd and
 	 * CRI-O look for the reason a call failed. */

@@ -47,6 +47,7 @@ static void main_usage(FILE *f)
 		"  --uidmapfs-runtime PATH  the real runtime (also $UIDMAPFS_RUNTIME, the\n"
 		"                           config's runtime=; default crun, else runc)\n"
 		"  --uidmapfs-help          this help\n"
+		"  --uidmapfs-version       the wrapper's version\n"
 		"\n"
 		"See uidmapfs-runtime(1).\n");
 }
@@ -321,8 +322,11 @@ int main(int argc, char **argv)
 		ret = main_fail(&a, err);
 		goto out_free;
 	}
-	if (a.help) {
-		main_usage(stdout);
+	if (a.help || a.version) {
+		if (a.help)
+			main_usage(stdout);
+		else
+			printf("uidmapfs-runtime %s\n", UIDMAPFS_VERSION);
 		ret = 0;
 		goto out_free;
 	}

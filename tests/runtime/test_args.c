@@ -34,6 +34,7 @@ struct args_case {
 	bool detach;
 	bool keep;
 	bool help;
+	bool version;
 	/* What the runtime gets after its own path: NULL-terminated. */
 	const char *pass[MAX_ARGS];
 };
@@ -118,6 +119,9 @@ static const struct args_case cases[] = {
 	{ .argv = { "w", "--uidmapfs-help" },
 	  .cmd = ARGS_CMD_NONE,
 	  .help = true },
+	{ .argv = { "w", "--uidmapfs-version" },
+	  .cmd = ARGS_CMD_NONE,
+	  .version = true },
 	/* create without an id, the bundle's value missing at the end. */
 	{ .argv = { "w", "create", "--bundle" },
 	  .cmd = ARGS_CMD_CREATE,
@@ -172,6 +176,7 @@ static void test_args_case(void **state)
 	assert_int_equal(a.detach, c->detach);
 	assert_int_equal(a.keep, c->keep);
 	assert_int_equal(a.help, c->help);
+	assert_int_equal(a.version, c->version);
 	assert_null(a.pass[0]);
 	assert_int_equal(a.npass, 1 + count(c->pass));
 	for (i = 0; c->pass[i]; i++)
