@@ -77,6 +77,7 @@ static void test_later_line_wins(void **state)
 			 0);
 	assert_string_equal(c.runtime, "b");
 	assert_int_equal(c.systemd, CONF_SYSTEMD_AUTO);
+	conf_free(&c);
 	assert_int_equal(parse(&c, "systemd=yes", err, sizeof(err)), 0);
 	assert_int_equal(c.systemd, CONF_SYSTEMD_YES);
 	conf_free(&c);
