@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "probe.h"
 #include "spec.h"
 #include "state.h"
@@ -25,84 +26,6 @@
 #define CONTAINER_SPEC_MAX (16 * 1024 * 1024)
 /* Room for a path and the reason around it. */
 #define CONTAINER_ERR (PATH_MAX + 512)
-
-static int container_read_file(const char *path, char **out, size_t *len,
-			       mode_t *mode)
-{
-	struct stat st;
-	size_t got = 0;
-	char *buf;
-	ssize_t n;
-	int fd, ret = 0;
-
-	*out = NULL;
-	*len = 0;
-	*mode = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto out_close;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > CONTAINER_SPEC_MAX) {
-		ret = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
-		goto out_close;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out_close;
-	}
-	while (got < (size_t)st.st_size &&
-	       (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)n;
-	buf[got] = '\0';
-	*out = buf;
-	*len = got;
-	*mode = st.st_mode & 07777;
-out_close:
-	close(fd);
-	return ret;
-}
-
-/* Replace @path by @data atomically: a new file beside it, synced, renamed
- * over it. */
-static int container_write_file(const char *path, const char *data, size_t len,
-				mode_t mode)
-{
-	char tmp[PATH_MAX];
-	int fd, ret = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.uidmapfs-%ld", path,
-		     (long)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		  mode);
-	if (fd < 0)
-		return -errno;
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			ret = -errno;
-			goto out_unlink;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
-		ret = -errno;
-		goto out_unlink;
-	}
-	close(fd);
-	return 0;
-
-out_unlink:
-	close(fd);
-	unlink(tmp);
-	return ret;
-}
 
 /* The absolute, resolved path of a mount source; a relative one is taken
  * from the bundle, as runc and crun take it. */
@@ -303,7 +226,8 @@ static int container_rewrite(const struct container_ctx *x, struct state *st,
 	mode_t mode;
 	int ret;
 
-	ret = container_read_file(spec_path, &text, &len, &mode);
+	ret = fileio_read(AT_FDCWD, spec_path, 0, CONTAINER_SPEC_MAX, &text,
+			  &len, &mode);
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", spec_path, strerror(-ret));
 		return ret;
@@ -320,7 +244,7 @@ static int container_rewrite(const struct container_ctx *x, struct state *st,
 	}
 	if (!ret && changed) {
 		out = spec_serialize(spec, &len);
-		ret = out ? container_write_file(spec_path, out, len, mode)
+		ret = out ? fileio_replace(AT_FDCWD, spec_path, out, len, mode)
 			  : -ENOMEM;
 		free(out);
 		if (ret)

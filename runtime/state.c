@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
+
 #define STATE_DIR_MODE 0711
 /* Different (source, map) tuples whose hashes collide get the next salt. */
 #define STATE_MAX_SALT 16
@@ -108,72 +110,18 @@ static uint64_t state_hash(const char *source, const char *uidmap,
 	return h;
 }
 
-/* Read a whole small file below the state directory into a malloc'd
- * NUL-terminated buffer. */
 static int state_read(struct state *st, const char *name, char **out)
 {
-	char *buf;
-	ssize_t n;
-	size_t len = 0;
-	int fd, ret = 0;
+	size_t len;
 
-	fd = openat(st->dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(STATE_INFO_MAX + 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out_close;
-	}
-	while ((n = read(fd, buf + len, STATE_INFO_MAX - len)) > 0)
-		len += (size_t)n;
-	if (n < 0) {
-		ret = -errno;
-		free(buf);
-		goto out_close;
-	}
-	buf[len] = '\0';
-	*out = buf;
-out_close:
-	close(fd);
-	return ret;
+	return fileio_read(st->dir_fd, name, O_NOFOLLOW, STATE_INFO_MAX, out,
+			   &len, NULL);
 }
 
-/* Write @len bytes to @name atomically (temporary file, fsync, rename). */
 static int state_write(struct state *st, const char *name, const char *data,
 		       size_t len)
 {
-	char tmp[PATH_MAX_STATE];
-	int fd, ret = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", name) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = openat(st->dir_fd, tmp,
-		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		    0600);
-	if (fd < 0)
-		return -errno;
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			ret = -errno;
-			goto out_unlink;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) < 0 || renameat(st->dir_fd, tmp, st->dir_fd, name) < 0) {
-		ret = -errno;
-		goto out_unlink;
-	}
-	close(fd);
-	return 0;
-
-out_unlink:
-	close(fd);
-	unlinkat(st->dir_fd, tmp, 0);
-	return ret;
+	return fileio_replace(st->dir_fd, name, data, len, 0600);
 }
 
 /* The value of "name=" in the info text @info, as a malloc'd string. */
@@ -347,23 +295,34 @@ int state_volume_log(const struct state *st, const struct volume *v, char *buf,
 	return 0;
 }
 
-/* Remove every entry of directory @name (files only) and @name itself. */
-static int state_rmtree(struct state *st, const char *name)
+/* Open directory @name below the state directory for reading. */
+static int state_opendir(struct state *st, const char *name, DIR **out)
 {
-	DIR *d;
-	struct dirent *e;
-	int fd, ret = 0;
+	int fd, ret;
 
 	fd = openat(st->dir_fd, name,
 		    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	d = fdopendir(fd);
-	if (!d) {
+		return -errno;
+	*out = fdopendir(fd);
+	if (!*out) {
 		ret = -errno;
 		close(fd);
 		return ret;
 	}
+	return 0;
+}
+
+/* Remove every entry of directory @name (files only) and @name itself. */
+static int state_rmtree(struct state *st, const char *name)
+{
+	struct dirent *e;
+	DIR *d;
+	int ret;
+
+	ret = state_opendir(st, name, &d);
+	if (ret)
+		return ret == -ENOENT ? 0 : ret;
 	while ((e = readdir(d))) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
@@ -419,19 +378,12 @@ int state_volume_users(struct state *st, const char *key)
 	char name[64];
 	struct dirent *e;
 	DIR *d;
-	int fd, n = 0;
+	int n = 0, ret;
 
 	snprintf(name, sizeof(name), "volumes/%s/users", key);
-	fd = openat(st->dir_fd, name,
-		    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
+	ret = state_opendir(st, name, &d);
+	if (ret)
+		return ret == -ENOENT ? 0 : ret;
 	while ((e = readdir(d)))
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			n++;
