@@ -168,11 +168,7 @@ for script in "${scripts[@]}"; do
 		fi
 		check "$name as $actor" "$expect" "$base.b.log"
 	done
-	if [ "$side_b" = uidmapfs ] && ! alive "${DAEMONS[0]}"; then
-		note "uidmapfs died during $name; its output:"
-		sed 's/^/  | /' "$WORKDIR/uidmapfs-b.log" >&2
-		fail "uidmapfs died during $name"
-	fi
+	if [ "$side_b" = uidmapfs ]; then require_alive "$DAEMON_PID" "during $name"; fi
 done
 
 "$FSOP" --dump "$back/a" >"$WORKDIR/after.a"

@@ -51,12 +51,8 @@ chown 2000:3000 "$STORE/shared"
 chmod 2770 "$STORE/shared"
 
 # The root-squashed backing store, mounted by root for every user.
-MOUNTS+=("$SQ")
-"$ROOTSQUASH" "$STORE" "$SQ" -f -o allow_other,fsname=rootsquash \
-	>"$W/rootsquash.log" 2>&1 &
-DAEMONS+=("$!")
-DAEMON_LOGS+=("$W/rootsquash.log")
-wait_for_fuse_mount "$!" "$SQ" "$W/rootsquash.log"
+start_daemon --log "$W/rootsquash.log" "$SQ" \
+	"$ROOTSQUASH" "$STORE" "$SQ" -f -o allow_other,fsname=rootsquash
 
 # ---- 1. control: root is refused there ----
 if touch "$SQ/u1000/by-root" 2>/dev/null || mkdir "$SQ/shared/by-root" 2>/dev/null; then

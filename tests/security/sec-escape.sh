@@ -206,7 +206,7 @@ for pid in "${pids[@]}"; do
 	wait "$pid" || fail "race: worker $pid failed: $(cat "$W"/swap-*.log "$W"/hammer-*.log)"
 done
 cat "$W"/swap-*.log "$W"/hammer-*.log | sed "s/^/$PROG: /" >&2
-alive "$DAEMON_PID" || fail "race: the daemon died"
+require_alive "$DAEMON_PID" "race"
 check_sentinel "race"
 note "race: sentinel intact"
 note "PASS"

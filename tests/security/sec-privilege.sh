@@ -103,7 +103,7 @@ pod_rows "default mount"
 note "default: nodev,nosuid hold; pod rows pinned"
 
 # ---- 2. allow_dev, allow_suid ----
-timeout 10 umount "$MNT" || fail "cannot unmount $MNT"
+unmount_daemon "$MNT"
 mount_uidmapfs_opts "$SRC" "$MNT" "$MAP" "allow_dev,allow_suid"
 opts=$(findmnt -n -o OPTIONS --mountpoint "$MNT")
 case ",$opts," in

@@ -11,19 +11,30 @@ SEC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../integration/lib.sh
 . "$SEC_DIR/../integration/lib.sh"
 
-# Like lib.sh's mount_uidmapfs, with extra -o options in $4 (may be
-# empty).  Sets DAEMON_PID to the new daemon's pid.
+# The mode the daemon runs in, from a script's --mode option: shift
+# (uidmapfs maps, the default) or kernel (uidmapfs without a map, the
+# kernel's ID-mapped mount of it on top, as a container runtime stacks
+# them; the same claims must hold through that stack).
+MODE=shift
+set_mode() {
+	case $1 in
+	shift | kernel) MODE=$1 ;;
+	*) fail "--mode must be shift or kernel, not '$1'" ;;
+	esac
+}
+
+# mount_uidmapfs_opts SRC DIR MAP [EXTRA]: uidmapfs of SRC seen at DIR
+# with MAP, in $MODE, with extra -o options EXTRA (may be empty).  In
+# kernel mode the FUSE mount itself is at fuse-NAME next to DIR.  Sets
+# DAEMON_PID; unmount_daemon DIR stops it.
 mount_uidmapfs_opts() {
-	local src=$1 dir=$2 map=$3 extra=${4:-} log opts
-	log=$WORKDIR/uidmapfs-$(basename "$dir").log
-	opts="uidmap=$map,gidmap=$map${extra:+,$extra}"
-	mkdir -p "$dir"
-	MOUNTS+=("$dir")
-	"$UIDMAPFS" "$src" "$dir" -o "$opts" -f >"$log" 2>&1 &
-	DAEMON_PID=$!
-	DAEMONS+=("$DAEMON_PID")
-	DAEMON_LOGS+=("$log")
-	wait_for_fuse_mount "$DAEMON_PID" "$dir" "$log"
+	local src=$1 dir=$2 map=$3 extra=${4:-}
+	if [ "$MODE" = kernel ]; then
+		mount_uidmapfs_kernel "$src" "$(dirname "$dir")/fuse-$(basename "$dir")" \
+			"$dir" "$map" ${extra:+-o "$extra"}
+	else
+		mount_uidmapfs "$src" "$dir" "$map" ${extra:+-o "$extra"}
+	fi
 }
 
 # Run a command as a pod user: pod_as UID GROUPS CMD... (GROUPS: a,b,c;
@@ -59,6 +70,18 @@ watchdog() {
 		fail "watchdog: '$*' did not finish within $limit s (deadlock?)"
 	fi
 	return "$status"
+}
+
+# wait_file FILE SECONDS PID: wait, bounded, until FILE exists (a pod
+# process saying it is ready); fail if it does not, or if PID (that
+# process) exits first.
+wait_file() {
+	local file=$1 deadline=$((SECONDS + $2)) pid=$3
+	until [ -e "$file" ]; do
+		alive "$pid" || fail "process $pid exited before it wrote $file"
+		((SECONDS < deadline)) || fail "no $file after $2 s"
+		sleep 0.05
+	done
 }
 
 # Wait for background job $2 at most $1 seconds (fail: a hang); returns

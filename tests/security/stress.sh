@@ -75,7 +75,7 @@ for pid in "${pids[@]}"; do
 done
 sed "s/^/$PROG: /" "$W"/worker-*.log >&2
 grep -E "passed|failed|skipped" "$W/stress-ng.log" | sed "s/^/$PROG: /" >&2 || true
-alive "$DAEMON_PID" || fail "the daemon died under load"
+require_alive "$DAEMON_PID" "under load"
 
 "$SECOP" verify "$MNT/stress" || fail "a pattern file is damaged (through the mount)"
 "$SECOP" verify "$SRC/stress" || fail "a pattern file is damaged (on disk)"
