@@ -39,6 +39,18 @@ skip() {
 	exit 77
 }
 
+# require_ci_tool TOOL...: tools a test runs under (valgrind) that a
+# developer's machine may lack: missing, the test skips there, and fails
+# in CI (CI=true, or UIDMAPFS_REQUIRE_INTEGRATION=1 through skip).
+require_ci_tool() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null && continue
+		[ "${CI:-}" = true ] && fail "$tool is not installed (CI=true forbids skipping)"
+		skip "$tool is not installed"
+	done
+}
+
 # The helpers missing is a broken build, not a reason to skip.
 require_helpers() {
 	local v
