@@ -20,7 +20,8 @@
 #      (RENAME_EXCHANGE, directly in SOURCE) while pod root and host root
 #      hammer paths below it through the mount, entry/attr caching off.
 #
-# Options: --race SECONDS (default 15).
+# Options: --race SECONDS (default 15); --mode kernel: uidmapfs without a
+# map under the kernel's ID-mapped mount.
 set -euo pipefail
 PROG=sec-escape
 # shellcheck source=seclib.sh
@@ -30,6 +31,7 @@ RACE=15
 while [ $# -gt 0 ]; do
 	case $1 in
 	--race) RACE=$2; shift 2 ;;
+	--mode) set_mode "$2"; shift 2 ;;
 	*) fail "unknown option $1" ;;
 	esac
 done

@@ -18,10 +18,20 @@
 #      make a device node or touch a host-owned 0600 file;
 #   2. -o allow_dev,allow_suid: the same binaries do gain (proving part 1
 #      can see a gain), the device node opens; still no mknod from a pod.
+#
+# Options: --mode kernel: uidmapfs without a map under the kernel's
+# ID-mapped mount (the mount flags are cloned into it); the same claims.
 set -euo pipefail
 PROG=sec-privilege
 # shellcheck source=seclib.sh
 . "$(dirname "$0")/seclib.sh"
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--mode) set_mode "$2"; shift 2 ;;
+	*) fail "unknown option $1" ;;
+	esac
+done
 
 require_helpers SECOP
 require_machine findmnt

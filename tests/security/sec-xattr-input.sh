@@ -12,10 +12,21 @@
 # still show them.  Malformed values from a pod are mostly refused by the
 # kernel before the daemon sees them; host root's values with ids outside
 # the map reach the daemon's translators.
+#
+# Options: --mode kernel: uidmapfs without a map under the kernel's
+# ID-mapped mount; then the kernel translates every value, and the daemon
+# must store exactly what it is given: the same claims.
 set -euo pipefail
 PROG=sec-xattr-input
 # shellcheck source=seclib.sh
 . "$(dirname "$0")/seclib.sh"
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--mode) set_mode "$2"; shift 2 ;;
+	*) fail "unknown option $1" ;;
+	esac
+done
 
 require_helpers SECOP
 require_machine getfattr
