@@ -22,12 +22,8 @@ PROG=fault-signals
 
 require_helpers SECOP
 require_machine stat
-make_workdir
-W=$WORKDIR
+sec_workdir
 OUT=$W/out
-mkdir -p "$OUT"
-chmod 0777 "$OUT"
-mount_backing tmpfs "$W/back"
 SRC=$W/back/src
 mkdir -p "$SRC"
 chmod 0777 "$SRC"

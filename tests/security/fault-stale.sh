@@ -15,12 +15,8 @@ PROG=fault-stale
 
 require_helpers SECOP
 require_machine mv
-make_workdir
-W=$WORKDIR
+sec_workdir
 OUT=$W/out
-mkdir -p "$OUT"
-chmod 0777 "$OUT"
-mount_backing tmpfs "$W/back"
 SRC=$W/back/src
 MNT=$W/mnt
 mkdir -p "$SRC/d/sub"

@@ -38,9 +38,7 @@ done
 
 require_helpers ROOTSQUASH
 require_machine getfacl
-make_workdir
-W=$WORKDIR
-mount_backing tmpfs "$W/back"
+sec_workdir
 STORE=$W/back/store
 SQ=$W/squash
 MNT=$W/mnt

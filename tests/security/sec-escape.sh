@@ -38,9 +38,7 @@ done
 
 require_helpers SECOP
 require_machine getfattr sha256sum
-make_workdir
-W=$WORKDIR
-mount_backing tmpfs "$W/back"
+sec_workdir
 SRC=$W/back/src
 OUT=$W/back/outside
 MNT=$W/mnt
@@ -199,14 +197,8 @@ pod_as 0 0 "$SECOP" hammer "$MNT/race-rel" "$RACE" >"$W/hammer-rel.log" 2>&1 &
 pids+=("$!")
 "$SECOP" hammer "$MNT/race-rel" "$RACE" nofollow >"$W/hammer-host.log" 2>&1 &
 pids+=("$!")
-deadline=$((SECONDS + RACE + 60))
-for pid in "${pids[@]}"; do
-	while alive "$pid"; do
-		((SECONDS < deadline)) || fail "race: a worker hangs (deadlock?)"
-		sleep 0.2
-	done
-	wait "$pid" || fail "race: worker $pid failed: $(cat "$W"/swap-*.log "$W"/hammer-*.log)"
-done
+wait_all $((RACE + 60)) "${pids[@]}" ||
+	fail "race: a worker failed: $(cat "$W"/swap-*.log "$W"/hammer-*.log)"
 cat "$W"/swap-*.log "$W"/hammer-*.log | sed "s/^/$PROG: /" >&2
 require_alive "$DAEMON_PID" "race"
 check_sentinel "race"

@@ -25,19 +25,11 @@ set -euo pipefail
 PROG=sec-privilege
 # shellcheck source=seclib.sh
 . "$(dirname "$0")/seclib.sh"
-
-while [ $# -gt 0 ]; do
-	case $1 in
-	--mode) set_mode "$2"; shift 2 ;;
-	*) fail "unknown option $1" ;;
-	esac
-done
+mode_options "$@"
 
 require_helpers SECOP
 require_machine findmnt
-make_workdir
-W=$WORKDIR
-mount_backing tmpfs "$W/back"
+sec_workdir
 SRC=$W/back/src
 MNT=$W/mnt
 

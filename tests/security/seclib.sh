@@ -23,6 +23,27 @@ set_mode() {
 	esac
 }
 
+# mode_options "$@": the options of a script that takes only --mode.
+mode_options() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--mode) set_mode "$2"; shift 2 ;;
+		*) fail "unknown option $1" ;;
+		esac
+	done
+}
+
+# sec_workdir: the work directory $W (lib.sh's WORKDIR), a fresh tmpfs at
+# $W/back for the backing tree, and $W/out, where every pod user may write
+# its reports.
+sec_workdir() {
+	make_workdir
+	W=$WORKDIR
+	mkdir -p "$W/out"
+	chmod 0777 "$W/out"
+	mount_backing tmpfs "$W/back"
+}
+
 # mount_uidmapfs_opts SRC DIR MAP [EXTRA]: uidmapfs of SRC seen at DIR
 # with MAP, in $MODE, with extra -o options EXTRA (may be empty).  In
 # kernel mode the FUSE mount itself is at fuse-NAME next to DIR.  Sets
@@ -82,6 +103,21 @@ wait_file() {
 		((SECONDS < deadline)) || fail "no $file after $2 s"
 		sleep 0.05
 	done
+}
+
+# wait_all SECONDS PID...: wait for every background job PID, all within
+# SECONDS (fail: a hang); returns 1 if any exited non-zero.
+wait_all() {
+	local limit=$1 deadline=$((SECONDS + $1)) pid status=0
+	shift
+	for pid in "$@"; do
+		while alive "$pid"; do
+			((SECONDS < deadline)) || fail "process $pid still runs after $limit s (deadlock?)"
+			sleep 0.1
+		done
+		wait "$pid" || status=1
+	done
+	return "$status"
 }
 
 # Wait for background job $2 at most $1 seconds (fail: a hang); returns
