@@ -68,40 +68,45 @@ done
 # the binary under test, and nothing on the host changes.
 printf '%s %s fuse.uidmapfs uidmap=%s,gidmap=%s,noauto,nofail,x-test 0 0\n' \
 	"$src" "$mnt" "$MAP" "$MAP" >"$WORKDIR/fstab"
-# The helper reuses $mnt too, so after each umount it waits (bounded) for
-# the daemon to be gone, like unmount_daemon.
-cat >"$WORKDIR/mount-helper.sh" <<'SCRIPT'
+# The helper runs one mount command in its own private mount namespace,
+# reports what the pod and findmnt see and the daemon's pid, and unmounts.
+# One namespace per command: an exiting daemon cannot touch the next
+# command's mount, and outside we wait (bounded) for each daemon to go.
+{
+	declare -f daemonized_pid
+	cat <<'SCRIPT'
 set -eu
-unmount_and_wait() {
-	umount "$mnt"
-	i=0
-	while pgrep -f -- "uidmapfs [^ ]+ $mnt( |\$)" >/dev/null; do
-		i=$((i + 1))
-		[ "$i" -lt 200 ] || { echo "$1: the daemon still runs 10 s after umount"; exit 1; }
-		sleep 0.05
-	done
-}
 mount --make-rprivate /
 mount -t tmpfs tmpfs /usr/local/bin
 ln -s "$UIDMAPFS" /usr/local/bin/uidmapfs
-mount -t fuse.uidmapfs "$src" "$mnt" -o "uidmap=$MAP,gidmap=$MAP"
-echo "mount-t $("$POD" --map "$MAP" -- stat -c %u:%g "$mnt/file")"
-echo "mount-t-options $(findmnt -n -o FSTYPE,VFS-OPTIONS --mountpoint "$mnt")"
-unmount_and_wait mount-t
-mount -T "$fstab" "$mnt"
-echo "fstab $("$POD" --map "$MAP" -- stat -c %u:%g "$mnt/file")"
-unmount_and_wait fstab
+"$@"
+echo "owner $("$POD" --map "$MAP" -- stat -c %u:%g "$mnt/file")"
+echo "options $(findmnt -n -o FSTYPE,VFS-OPTIONS --mountpoint "$mnt")"
+echo "pid $(daemonized_pid "$mnt")"
+umount "$mnt"
 SCRIPT
-out=$(src=$src mnt=$mnt fstab=$WORKDIR/fstab MAP=$MAP \
-	timeout 60 unshare -m sh "$WORKDIR/mount-helper.sh") ||
-	fail "mount -t / fstab in a private mount namespace failed: $out"
-grep -qx "mount-t 1000:1000" <<<"$out" || fail "mount -t: wrong owner: $out"
-grep -qx "fstab 1000:1000" <<<"$out" || fail "fstab: wrong owner: $out"
-opts=$(sed -n 's/^mount-t-options //p' <<<"$out")
-case $opts in
+} >"$WORKDIR/mount-helper.sh"
+# mount_privately NAME CMD...: run CMD through the helper; sets OWNER and
+# OPTIONS, and checks the daemon is gone after the umount.
+mount_privately() {
+	local name=$1 out pid
+	shift
+	out=$(mnt=$mnt MAP=$MAP timeout 60 unshare -m bash "$WORKDIR/mount-helper.sh" "$@") ||
+		fail "$name in a private mount namespace failed: $out"
+	OWNER=$(sed -n 's/^owner //p' <<<"$out")
+	OPTIONS=$(sed -n 's/^options //p' <<<"$out")
+	pid=$(sed -n 's/^pid //p' <<<"$out")
+	[ -n "$pid" ] || fail "$name: no daemon served $mnt: $out"
+	wait_gone "$pid" || fail "$name: the daemon still runs 10 s after umount"
+}
+mount_privately "mount -t" mount -t fuse.uidmapfs "$src" "$mnt" -o "uidmap=$MAP,gidmap=$MAP"
+[ "$OWNER" = 1000:1000 ] || fail "mount -t: wrong owner: $OWNER"
+case $OPTIONS in
 fuse.uidmapfs*nosuid*nodev* | fuse.uidmapfs*nodev*nosuid*) ;;
-*) fail "mount -t: expected fuse.uidmapfs with nodev,nosuid, got: $opts" ;;
+*) fail "mount -t: expected fuse.uidmapfs with nodev,nosuid, got: $OPTIONS" ;;
 esac
+mount_privately "fstab" mount -T "$WORKDIR/fstab" "$mnt"
+[ "$OWNER" = 1000:1000 ] || fail "fstab: wrong owner: $OWNER"
 note "ok: mount -t fuse.uidmapfs and fstab mount, and keep nodev,nosuid although mount.fuse3 adds dev,suid"
 
 # 4. Opting in to devices and set-id bits.
