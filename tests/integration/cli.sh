@@ -73,7 +73,7 @@ printf '%s %s fuse.uidmapfs uidmap=%s,gidmap=%s,noauto,nofail,x-test 0 0\n' \
 # One namespace per command: an exiting daemon cannot touch the next
 # command's mount, and outside we wait (bounded) for each daemon to go.
 {
-	declare -f daemonized_pid
+	declare -f daemonized_pids daemonized_pid
 	cat <<'SCRIPT'
 set -eu
 mount --make-rprivate /

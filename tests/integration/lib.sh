@@ -250,9 +250,10 @@ new_daemon_log() {
 show_daemon_log() {
 	local i
 	for i in "${!DAEMONS[@]}"; do
-		[ "${DAEMONS[i]}" = "$1" ] && [ -n "${DAEMON_LOGS[i]:-}" ] || continue
-		note "output of daemon $1:"
-		sed 's/^/  | /' "${DAEMON_LOGS[i]}" >&2
+		if [ "${DAEMONS[i]}" = "$1" ] && [ -n "${DAEMON_LOGS[i]:-}" ]; then
+			note "output of daemon $1:"
+			sed 's/^/  | /' "${DAEMON_LOGS[i]}" >&2
+		fi
 	done
 }
 
@@ -265,7 +266,7 @@ show_daemon_log() {
 # SIGINT is reset to its default (a script's background jobs start with
 # it ignored, and libfuse only handles signals left at their default).
 start_daemon() {
-	local log= dir
+	local log='' dir
 	if [ "$1" = --log ]; then
 		log=$2
 		shift 2
@@ -283,10 +284,15 @@ start_daemon() {
 	wait_for_fuse_mount "$DAEMON_PID" "$dir" "$log"
 }
 
-# The pid of the uidmapfs process serving DIR ($1), found by its command
+# The pids of the uidmapfs processes for DIR ($1), found by their command
 # line (uidmapfs SOURCE DIR ...): a daemonized one is not our child.
+daemonized_pids() {
+	pgrep -f -- "uidmapfs [^ ]+ $1( |\$)" || true
+}
+
+# The pid of the uidmapfs process serving DIR ($1).
 daemonized_pid() {
-	pgrep -f -- "uidmapfs [^ ]+ $1( |\$)" | head -n 1
+	daemonized_pids "$1" | head -n 1
 }
 
 # start_daemonized DIR CMD...: CMD (uidmapfs without -f, mount -t ...)
@@ -305,9 +311,13 @@ start_daemonized() {
 	fuse*) ;;
 	*) fail "'$*' returned before $dir was mounted" ;;
 	esac
-	DAEMON_PID=$(daemonized_pid "$dir")
+	# Exactly one: a second is an earlier daemon for DIR that was not
+	# waited for, and could still unmount DIR on its way out.
+	DAEMON_PID=$(daemonized_pids "$dir")
 	[ -n "$DAEMON_PID" ] || fail "no uidmapfs process serves $dir"
-	DAEMON_LOG=
+	[ "$(wc -w <<<"$DAEMON_PID")" = 1 ] ||
+		fail "more than one uidmapfs process for $dir: $(tr "\n" " " <<<"$DAEMON_PID")"
+	DAEMON_LOG=''	# its output is gone with its stderr
 	DAEMONIZED+=("$DAEMON_PID")
 }
 

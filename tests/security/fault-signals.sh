@@ -66,8 +66,9 @@ if grep -q "time limit" "$OUT/writer.log"; then
 fi
 status=0
 wait_bounded 30 "$stress" || status=$?
-[ "$status" = 1 ] && grep -q "failed at step" "$OUT/stress.log" ||
+if [ "$status" != 1 ] || ! grep -q "failed at step" "$OUT/stress.log"; then
 	fail "SIGTERM: the stress worker exited with $status, not 1 at a failed step: $(cat "$OUT/stress.log")"
+fi
 "$SECOP" fsync-check "$SRC/records" "$OUT/count" ||
 	fail "SIGTERM: fsync'd records are missing or damaged"
 note "SIGTERM under load: clean exit, $(cat "$OUT/count") fsync'd records intact ($(cat "$OUT/writer.log"))"

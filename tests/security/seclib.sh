@@ -15,7 +15,7 @@ SEC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # (uidmapfs maps, the default) or kernel (uidmapfs without a map, the
 # kernel's ID-mapped mount of it on top, as a container runtime stacks
 # them; the same claims must hold through that stack).
-MODE=shift
+MODE="shift"
 set_mode() {
 	case $1 in
 	shift | kernel) MODE=$1 ;;
