@@ -68,10 +68,14 @@ static int container_drop(const struct container_ctx *x, struct state *st,
 			volume_free(&v);
 			return ret;
 		}
-		ret = state_volume_remove(st, &v);
-	} else if (ret == -ENOENT) {
-		ret = 0;
+	} else if (ret == -ENOENT || ret == -EBADMSG) {
+		/* Its daemon never came up (no info was written): only the
+		 * directories are left. */
+		snprintf(v.key, sizeof(v.key), "%s", key);
+	} else {
+		goto out_fail;
 	}
+	ret = state_volume_remove(st, &v);
 	volume_free(&v);
 out_fail:
 	if (ret)

@@ -224,3 +224,17 @@ write_bundle "$W/b-badmap" "$W/fuse" 0:0 "$LIST" '"options": ["rbind"],
 expect_refused badmap /vol
 write_bundle "$W/b-nosource" "$W/missing" 0:0 "$LIST"
 expect_refused nosource /vol
+
+# A daemon that cannot mount: its own error line, nothing left.
+cp "$RT_CONF" "$W/runtime.conf.good"
+echo "options = no_such_option" >>"$RT_CONF"
+write_bundle "$W/b-baddaemon" "$W/fuse" 0:0 "$LIST"
+if wrapped create --bundle "$W/b-baddaemon" baddaemon >"$W/baddaemon.out" 2>"$W/baddaemon.err" </dev/null; then
+	fail "baddaemon: a daemon with a bad option mounted"
+fi
+grep -q '^uidmapfs-runtime: mount /vol: .*no_such_option' "$W/baddaemon.err" ||
+	fail "baddaemon: the error is not the daemon's own: $(cat "$W/baddaemon.err")"
+plain_crun state baddaemon >/dev/null 2>&1 && fail "baddaemon: crun created the container"
+rt_expect_clean baddaemon
+cp "$W/runtime.conf.good" "$RT_CONF"
+note "ok: a daemon that cannot mount: $(cat "$W/baddaemon.err")"
