@@ -289,8 +289,7 @@ int spec_parse(const char *text, size_t len, struct spec **out, char *err,
 	end = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
 
-	/* json-c 0.16 has no error code for ENOMEM: it shows as a parse error.
-	 */
+	/* json-c 0.16 has no error code for ENOMEM (see the top). */
 	ret = -EINVAL;
 	if (jerr == json_tokener_continue) {
 		spec_set_err(err, errlen,
@@ -389,23 +388,23 @@ static int mount_string(const struct mount_view *mv, const char *key,
 	return 0;
 }
 
-/* 1 for idmap[=...], 2 for ridmap[=...], 0 for other options, -1 for
- * other options that start with "idmap" or "ridmap". */
+/*
+ * 1 for the options that ask for an ID-mapping: idmap, ridmap, idmap=...,
+ * ridmap=...; -1 for other options that start with "idmap" or "ridmap"
+ * (crun would take them for idmap, runc would pass them to mount(2));
+ * 0 for the rest.
+ */
 static int idmap_option_kind(const char *opt)
 {
 	const char *rest;
-	int kind;
 
-	if (!strncmp(opt, "idmap", 5)) {
+	if (!strncmp(opt, "idmap", 5))
 		rest = opt + 5;
-		kind = 1;
-	} else if (!strncmp(opt, "ridmap", 6)) {
+	else if (!strncmp(opt, "ridmap", 6))
 		rest = opt + 6;
-		kind = 2;
-	} else {
+	else
 		return 0;
-	}
-	return *rest == '\0' || *rest == '=' ? kind : -1;
+	return *rest == '\0' || *rest == '=' ? 1 : -1;
 }
 
 /* Check the options array of @mv and note bind, rbind and idmap. */
