@@ -156,7 +156,8 @@ static int container_mount(const struct container_ctx *x, struct state *st,
 			   const char *bundle, const char *id, char *err,
 			   size_t errlen)
 {
-	char source[PATH_MAX], why[CONTAINER_ERR];
+	char source[PATH_MAX], target[PATH_MAX], why[CONTAINER_ERR];
+	const char *name = NULL;
 	struct volume v = { 0 };
 	struct stat sb;
 	int ret;
@@ -167,28 +168,42 @@ static int container_mount(const struct container_ctx *x, struct state *st,
 			 strerror(-ret));
 		goto out_fail;
 	}
-	if (stat(source, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		ret = -ENOTDIR;
-		snprintf(
-			why, sizeof(why),
-			"source %s is not a directory; uidmapfs serves directories",
-			source);
-		goto out_fail;
-	}
 	ret = probe_idmap(source, m->uidmap, m->gidmap, m->recursive, why,
 			  sizeof(why));
 	if (ret == 1)
 		return 0; /* the kernel can: the runtime does it */
 	if (ret < 0)
 		goto out_fail;
+	if (stat(source, &sb) < 0) {
+		ret = -errno;
+		snprintf(why, sizeof(why), "source %s: %s", source,
+			 strerror(-ret));
+		goto out_fail;
+	}
+	/* A file (a subPath volume of one file): uidmapfs serves its
+	 * directory, and the mount binds the file from there. */
+	if (!S_ISDIR(sb.st_mode)) {
+		char *slash = strrchr(source, '/');
+
+		name = slash + 1;
+		*slash = '\0';
+		if (!*source)
+			strcpy(source, "/");
+	}
 	ret = state_volume_get(st, source, m->uidmap, m->gidmap, &v, why,
 			       sizeof(why));
 	if (ret < 0)
 		goto out_fail;
 	ret = container_attach(x, st, &v, ret, id, why, sizeof(why));
+	if (!ret &&
+	    snprintf(target, sizeof(target), "%s%s%s", v.mnt, name ? "/" : "",
+		     name ? name : "") >= (int)sizeof(target))
+		ret = -ENAMETOOLONG;
 	if (!ret)
-		ret = spec_redirect_mount(spec, m->index, v.mnt, why,
+		ret = spec_redirect_mount(spec, m->index, target, why,
 					  sizeof(why));
+	else if (ret == -ENAMETOOLONG)
+		snprintf(why, sizeof(why), "%s", strerror(-ret));
 	volume_free(&v);
 	if (!ret)
 		return 1;

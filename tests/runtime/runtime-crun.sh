@@ -92,6 +92,31 @@ wrapped run --bundle "$W/b-user" run-user >"$W/user.out" 2>"$W/user.err" </dev/n
 rt_expect_clean "run as 1000"
 note "ok: run: the pod sees 0 and 1000, creates as 0:0, user 1000 reads its 0600 file; nothing left"
 
+# Files bind-mounted with an ID-mapping, as kubelet asks for /etc/hosts and
+# a subPath volume of one file: a local one is left to crun, one on the
+# FUSE volume is served through its directory.
+echo "127.0.0.1 pod" >"$W/hosts"
+write_bundle "$W/b-files" "$W/fuse" 0:0 'cat /etc/hosts; ls -ln /one; cat /one'
+python3 - "$W/b-files/config.json" "$W/hosts" "$W/fuse/userfile" <<'PY'
+import json, sys
+path, hosts, one = sys.argv[1:]
+spec = json.load(open(path))
+maps = {"uidMappings": [{"containerID": 0, "hostID": 524288, "size": 65536}],
+        "gidMappings": [{"containerID": 0, "hostID": 524288, "size": 65536}]}
+for dest, src in (("/etc/hosts", hosts), ("/one", one)):
+    spec["mounts"].append(dict(destination=dest, type="bind", source=src,
+                               options=["rbind", "rprivate", "ro"], **maps))
+json.dump(spec, open(path, "w"), indent=2)
+PY
+wrapped run --bundle "$W/b-files" run-files >"$W/files.out" 2>"$W/files.err" </dev/null ||
+	fail "file mounts: $(cat "$W/files.err")"
+grep -qx '127.0.0.1 pod' "$W/files.out" || fail "file mounts: /etc/hosts: $(cat "$W/files.out")"
+awk '$NF == "/one" { print $3 ":" $4 }' "$W/files.out" | grep -qx 1000:1000 ||
+	fail "file mounts: the FUSE file is not 1000:1000 in the pod: $(cat "$W/files.out")"
+grep -qx user "$W/files.out" || fail "file mounts: cannot read the FUSE file: $(cat "$W/files.out")"
+rt_expect_clean "file mounts"
+note "ok: file bind mounts: a local one left to crun, one on FUSE served through its directory"
+
 # 3. create / start / delete, with the runtime's log in JSON.
 write_bundle "$W/b-life" "$W/fuse" 0:0 "$LIST"
 wrapped --log "$W/life.log" --log-format json create --bundle "$W/b-life" life \
