@@ -60,15 +60,16 @@ pm_read_only() {
 }
 
 # A runtime for podman: a script, since conmon and podman pass the runtime
-# none of our environment.  It logs each call with its caller, keeps the
-# config.json of a create as podman wrote it, names crun's state directory
-# (podman's cleanup process drops --runtime-flag) and runs "$@".
+# none of our environment.  It logs each call with its time and caller
+# (calls.log: TIME TAB CALLER TAB ARGS), keeps the config.json of a create
+# as podman wrote it, names crun's state directory (podman's cleanup
+# process drops --runtime-flag) and runs "$@".
 pm_runtime_script() {
 	local name=$1
 	shift
 	cat >"$W/bin/$name" <<SCRIPT
 #!/bin/sh
-printf '%s\t%s\n' "\$(tr '\0' ' ' </proc/\$PPID/cmdline)" "\$*" >>'$W/calls.log'
+printf '%s\t%s\t%s\n' "\$(date +%T.%N)" "\$(tr '\0' ' ' </proc/\$PPID/cmdline)" "\$*" >>'$W/calls.log'
 bundle= prev= id=
 for arg; do
 	[ "\$prev" = --bundle ] && bundle=\$arg
@@ -127,13 +128,26 @@ CONF
 		fail "podman import of the busybox rootfs failed"
 }
 
+# podman, bounded; a call slower than 5 s is noted (podman waits 20 s
+# for an exit its cleanup process failed to record, e.g. when that process
+# could not start: never pass --log-level=debug, which makes the cleanup
+# process log to a syslog this machine does not have).
 pm() {
-	timeout "$RUN_TIMEOUT" podman "$@"
+	local start=$SECONDS rc=0
+	timeout "$RUN_TIMEOUT" podman "$@" || rc=$?
+	((SECONDS - start < 5)) || note "slow: podman $* took $((SECONDS - start)) s"
+	return "$rc"
 }
 
 # podman with the wrapper as its runtime, stdin closed.
 pm_wrapped() {
 	pm --runtime uidmapfs-runtime "$@" </dev/null
+}
+
+# What a container printed to /out/$1.  Containers write there, not to
+# podman's attach stream, which can come back empty under load.
+pm_out() {
+	cat "$OUT/$1" 2>/dev/null || true
 }
 
 # Wait, bounded, until no conmon and no podman of this test runs: podman's
@@ -151,6 +165,10 @@ pm_settle() {
 pm_cleanup() {
 	local rc=$? m p
 	set +e
+	if [ "$rc" != 0 ] && [ -s "$W/calls.log" ]; then
+		note "the last runtime calls (time, caller, arguments):"
+		tail -n 12 "$W/calls.log" | cut -c 1-400 | sed 's/^/  | /' >&2
+	fi
 	if [ -n "${CONTAINERS_CONF:-}" ]; then
 		timeout 30 podman rm -a -f -t 0 >/dev/null 2>&1
 		for p in $(pgrep -f -- "$PM/"); do
@@ -176,7 +194,7 @@ pm_cid() {
 # Who called `delete` for container $1: the caller's command line, once
 # per call.  Fails when nobody did.
 pm_deleters() {
-	awk -F '\t' -v id="$1" '$2 ~ ("delete .*" id "$") { print $1 }' "$W/calls.log" |
+	awk -F '\t' -v id="$1" '$3 ~ ("delete .*" id "$") { print $2 }' "$W/calls.log" |
 		sed 's/ *$//' | sort -u | grep . ||
 		fail "nobody called delete for $1: $(cat "$W/calls.log")"
 }
@@ -188,6 +206,10 @@ pm_setup
 note "$(podman --version), $(conmon --version | head -n 1), $(crun --version | head -n 1)"
 
 populate "$W/src"
+OUT=$W/out
+mkdir -p "$OUT"
+chmod 1777 "$OUT"
+VOLS=(-v "$OUT:/out")
 mkdir -p "$W/fuse"
 MOUNTS+=("$W/fuse")
 bindfs "$W/src" "$W/fuse" || fail "bindfs could not mount"
@@ -202,18 +224,18 @@ grep -q 'mount_setattr.*Invalid argument' "$W/plain.err" ||
 note "ok: control: podman with plain crun fails: $(head -n 1 "$W/plain.err")"
 
 # 2. and 3. As pod root.
-LIST='id; ls -ln /vol; touch /vol/new-$(hostname)'
-pm_wrapped run --rm --cidfile "$W/cid-root" --hostname pod-root \
+LIST='{ id; ls -ln /vol; touch /vol/new-$(hostname); } >/out/root 2>&1'
+pm_wrapped run --rm --cidfile "$W/cid-root" --hostname pod-root "${VOLS[@]}" \
 	-v "$W/fuse:/vol:idmap" "${MAPS[@]}" "$IMAGE" sh -c "$LIST" \
 	>"$W/root.out" 2>"$W/root.err" ||
-	fail "run as root: podman failed: $(cat "$W/root.err")"
-grep -q '^uid=0 gid=0' "$W/root.out" ||
-	fail "run as root: the process is not root in the pod: $(cat "$W/root.out")"
-owner() { awk -v f="$2" '$NF == f { print $3 ":" $4 }' "$1"; }
-[ "$(owner "$W/root.out" rootfile)" = 0:0 ] ||
-	fail "run as root: rootfile is not 0:0 in the pod: $(cat "$W/root.out")"
-[ "$(owner "$W/root.out" userfile)" = 1000:1000 ] ||
-	fail "run as root: userfile is not 1000:1000 in the pod: $(cat "$W/root.out")"
+	fail "run as root: podman failed: $(cat "$W/root.err" "$OUT/root")"
+pm_out root | grep -q '^uid=0 gid=0' ||
+	fail "run as root: the process is not root in the pod: $(pm_out root)"
+owner() { pm_out root | awk -v f="$1" '$NF == f { print $3 ":" $4 }'; }
+[ "$(owner rootfile)" = 0:0 ] ||
+	fail "run as root: rootfile is not 0:0 in the pod: $(pm_out root)"
+[ "$(owner userfile)" = 1000:1000 ] ||
+	fail "run as root: userfile is not 1000:1000 in the pod: $(pm_out root)"
 [ "$(stat -c %u:%g "$W/src/new-pod-root")" = 0:0 ] ||
 	fail "run as root: the pod root's new file is $(stat -c %u:%g "$W/src/new-pod-root") on disk, want 0:0"
 pm_settle
@@ -249,12 +271,12 @@ PY
 note "ok: podman's :idmap spec: option \"idmap\" on an rbind mount, the pod's map in linux.uidMappings, as in $(basename "$FIXTURE")"
 
 # As --user 1000:1000.
-pm_wrapped run --rm --cidfile "$W/cid-user" --user 1000:1000 \
-	-v "$W/fuse:/vol:idmap" "${MAPS[@]}" "$IMAGE" sh -c 'id -u; cat /vol/private' \
-	>"$W/user.out" 2>"$W/user.err" ||
-	fail "run as 1000: podman failed: $(cat "$W/user.err")"
-[ "$(cat "$W/user.out")" = "$(printf '1000\nsecret')" ] ||
-	fail "run as 1000: pod user 1000 cannot read its 0600 file: $(cat "$W/user.out" "$W/user.err")"
+pm_wrapped run --rm --cidfile "$W/cid-user" --user 1000:1000 "${VOLS[@]}" \
+	-v "$W/fuse:/vol:idmap" "${MAPS[@]}" "$IMAGE" \
+	sh -c '{ id -u; cat /vol/private; } >/out/user 2>&1' >"$W/user.out" 2>"$W/user.err" ||
+	fail "run as 1000: podman failed: $(cat "$W/user.err" "$OUT/user")"
+[ "$(pm_out user)" = "$(printf '1000\nsecret')" ] ||
+	fail "run as 1000: pod user 1000 cannot read its 0600 file: $(pm_out user)"
 pm_settle
 rt_expect_clean "run --rm as 1000"
 pm_deleters "$(pm_cid "$W/cid-user")" >/dev/null
@@ -263,25 +285,26 @@ note "ok: run --rm as 1000:1000: reads its 0600 file; nothing left"
 # 4. The kernel's own ID-mapped mount (crun's, on tmpfs) as the oracle.
 mount_backing tmpfs "$W/tmpfs"
 cp -a "$W/src" "$W/tmpfs/src"
-VIEW='cd /vol && stat -c "%n %u:%g %a" *'
+VIEW='cd /vol && stat -c "%n %u:%g %a" * >/out/$0 2>&1'
 for opt in idmap "idmap=uids=0-$HOSTMAP-65536;gids=0-$HOSTMAP-65536" \
 	"idmap=uids=1000-$HOSTMAP-1;gids=1000-$HOSTMAP-1"; do
-	pm --runtime plain-crun run --rm -v "$W/tmpfs/src:/vol:$opt" "${MAPS[@]}" \
-		"$IMAGE" sh -c "$VIEW" </dev/null >"$W/kernel.out" 2>&1 ||
+	rm -f "$OUT/kernel" "$OUT/wrapped"
+	pm --runtime plain-crun run --rm "${VOLS[@]}" -v "$W/tmpfs/src:/vol:$opt" "${MAPS[@]}" \
+		"$IMAGE" sh -c "$VIEW" kernel </dev/null >"$W/kernel.out" 2>&1 ||
 		fail "oracle $opt: podman with plain crun on tmpfs failed: $(cat "$W/kernel.out")"
-	pm_wrapped run --rm -v "$W/fuse:/vol:$opt" "${MAPS[@]}" \
-		"$IMAGE" sh -c "$VIEW" >"$W/wrapped.out" 2>&1 ||
+	pm_wrapped run --rm "${VOLS[@]}" -v "$W/fuse:/vol:$opt" "${MAPS[@]}" \
+		"$IMAGE" sh -c "$VIEW" wrapped >"$W/wrapped.out" 2>&1 ||
 		fail "oracle $opt: podman with the wrapper failed: $(cat "$W/wrapped.out")"
-	grep -q '^userfile ' "$W/kernel.out" || fail "oracle $opt: no listing: $(cat "$W/kernel.out")"
-	diff -u "$W/kernel.out" "$W/wrapped.out" >&2 ||
+	pm_out kernel | grep -q '^userfile ' || fail "oracle $opt: no listing: $(pm_out kernel)"
+	diff -u "$OUT/kernel" "$OUT/wrapped" >&2 ||
 		fail "oracle $opt: the wrapper's FUSE volume shows other owners than the kernel's ID-mapped tmpfs"
 	pm_settle
 	rt_expect_clean "oracle $opt"
-	note "ok: :$opt: the same owners as the kernel's ID-mapped mount ($(tr '\n' ' ' <"$W/wrapped.out"))"
+	note "ok: :$opt: the same owners as the kernel's ID-mapped mount ($(pm_out wrapped | tr '\n' ' '))"
 done
 
 # 5. Detached: run -d, exec, stop, start, rm -f.
-pm_wrapped run -d --cidfile "$W/cid-det" --name det -v "$W/fuse:/vol:idmap" "${MAPS[@]}" \
+pm_wrapped run -d --cidfile "$W/cid-det" --name det "${VOLS[@]}" -v "$W/fuse:/vol:idmap" "${MAPS[@]}" \
 	"$IMAGE" sleep 60 >"$W/det.out" 2>"$W/det.err" ||
 	fail "run -d: podman failed: $(cat "$W/det.err")"
 DET_ID=$(pm_cid "$W/cid-det")
@@ -289,7 +312,7 @@ read -r -a daemons <<<"$(rt_daemons)"
 [ "${#daemons[@]}" = 1 ] || fail "run -d: ${#daemons[@]} uidmapfs daemons, want 1"
 [ -n "$(rt_mounts)" ] || fail "run -d: no uidmapfs mount"
 [ -f "$RT_STATE/containers/$DET_ID" ] || fail "run -d: the wrapper has no state for $DET_ID"
-BUNDLE=$(awk -F '\t' -v id="$DET_ID" '$2 ~ (" create .* " id "$") { print $2 }' "$W/calls.log" |
+BUNDLE=$(awk -F '\t' -v id="$DET_ID" '$3 ~ (" create .* " id "$") { print $3 }' "$W/calls.log" |
 	tail -n 1 | sed 's/.*--bundle \([^ ]*\).*/\1/')
 [ -f "$BUNDLE/config.json" ] || fail "run -d: no bundle for $DET_ID in $W/calls.log"
 python3 - "$W/specs/$DET_ID.json" "$BUNDLE/config.json" "$RT_STATE" <<'PY' ||
@@ -305,14 +328,18 @@ for m in old["mounts"]:
 assert old == new, "something else changed"
 PY
 	fail "run -d: crun did not get podman's spec with only the volume redirected"
-[ "$(pm exec det stat -c %u:%g /vol/userfile </dev/null)" = 1000:1000 ] ||
+rm -f "$OUT/exec"
+pm exec det sh -c 'stat -c %u:%g /vol/userfile >/out/exec' </dev/null || fail "podman exec failed"
+[ "$(pm_out exec)" = 1000:1000 ] ||
 	fail "exec: userfile is not 1000:1000 in the pod"
 pm stop -t 0 det >/dev/null </dev/null || fail "podman stop failed"
 pm_settle
 rt_expect_clean "stop"
 pm start det >/dev/null </dev/null || fail "podman start after stop failed"
 [ -n "$(rt_daemons)" ] || fail "start after stop: no uidmapfs daemon"
-[ "$(pm exec det stat -c %u:%g /vol/userfile </dev/null)" = 1000:1000 ] ||
+rm -f "$OUT/exec"
+pm exec det sh -c 'stat -c %u:%g /vol/userfile >/out/exec' </dev/null || fail "podman exec failed"
+[ "$(pm_out exec)" = 1000:1000 ] ||
 	fail "exec after restart: userfile is not 1000:1000 in the pod"
 pm rm -f -t 0 det >/dev/null </dev/null || fail "podman rm -f failed"
 pm_settle
