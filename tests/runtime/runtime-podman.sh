@@ -23,7 +23,9 @@
 #   5. `podman run -d`: one daemon while it runs, crun gets the rewritten
 #      spec (only the volume changed), `podman exec` works; `podman stop`
 #      releases, `podman start` mounts again, `podman rm -f` releases;
-#   6. a volume the wrapper refuses (a FUSE file): podman reports the
+#   6. two containers on one volume share one daemon; removing the one
+#      whose create started it leaves it serving the other;
+#   7. a volume the wrapper refuses (a FUSE file): podman reports the
 #      wrapper's line from the runtime's JSON log, nothing is left.
 #
 # podman and conmon run inside this test's private mount namespace, with
@@ -33,7 +35,8 @@
 #
 # Shown to fail: with the runtime script exec'ing plain crun instead of the
 # wrapper, step 3 fails with crun's "mount_setattr ... Invalid argument";
-# with container_release() made a no-op, step 3 fails on "daemons left".
+# with container_release() made a no-op, step 3 fails: the daemon left
+# keeps its adoptive conmon running ("podman processes still running").
 set -euo pipefail
 PROG=runtime-podman
 # shellcheck source=rtlib.sh
@@ -346,7 +349,34 @@ pm_settle
 rt_expect_clean "rm -f"
 note "ok: run -d/exec/stop/start/rm -f: one daemon while it runs, crun's spec only redirected, nothing left; delete came from: $(pm_deleters "$DET_ID" | tr '\n' ';')"
 
-# 6. A volume the wrapper cannot serve: podman shows the wrapper's reason.
+# 6. Two containers on one volume; the one whose create started the daemon
+# goes first.  Without systemd the daemon is a plain process, adopted by
+# that container's conmon (a child subreaper), which therefore stays until
+# the volume is released.
+for c in a b; do
+	pm_wrapped run -d --cidfile "$W/cid-$c" --name "$c" "${VOLS[@]}" \
+		-v "$W/fuse:/vol:idmap" "${MAPS[@]}" "$IMAGE" sleep 60 \
+		>"$W/$c.out" 2>"$W/$c.err" || fail "run -d $c: podman failed: $(cat "$W/$c.err")"
+done
+read -r -a daemons <<<"$(rt_daemons)"
+[ "${#daemons[@]}" = 1 ] || fail "two containers on one volume: ${#daemons[@]} daemons, want 1"
+USERS=$(ls "$RT_STATE/volumes"/*/users)
+[ "$(echo "$USERS" | sort)" = "$(printf '%s\n' "$(pm_cid "$W/cid-a")" "$(pm_cid "$W/cid-b")" | sort)" ] ||
+	fail "two containers on one volume: users recorded: $USERS"
+pm rm -f -t 0 a >/dev/null </dev/null || fail "podman rm -f a failed"
+[ "$(rt_daemons)" = "${daemons[0]}" ] || fail "rm -f a: the daemon b uses is gone"
+[ "$(ls "$RT_STATE/volumes"/*/users)" = "$(pm_cid "$W/cid-b")" ] ||
+	fail "rm -f a: users left: $(ls "$RT_STATE/volumes"/*/users)"
+rm -f "$OUT/exec"
+pm exec b sh -c 'stat -c %u:%g /vol/userfile >/out/exec' </dev/null || fail "podman exec b failed"
+[ "$(pm_out exec)" = 1000:1000 ] || fail "rm -f a: b no longer sees the volume"
+ADOPTER=$(cat "/proc/$(awk '{ print $4 }' "/proc/${daemons[0]}/stat")/comm" || true)
+pm rm -f -t 0 b >/dev/null </dev/null || fail "podman rm -f b failed"
+pm_settle
+rt_expect_clean "two containers"
+note "ok: two containers share one daemon; it serves b after a is removed (its parent meanwhile: ${ADOPTER:-?}) and goes with b"
+
+# 7. A volume the wrapper cannot serve: podman shows the wrapper's reason.
 if pm_wrapped run --rm -v "$W/fuse/rootfile:/f:idmap" "${MAPS[@]}" "$IMAGE" true \
 	>"$W/refused.out" 2>"$W/refused.err"; then
 	fail "a FUSE file as an :idmap volume ran"
