@@ -18,8 +18,9 @@
 #      each, no daemon, mount or state is left (the release comes from
 #      podman's `delete --force`, run by a process other than create's);
 #   4. the kernel as oracle: `idmap`, `idmap=uids=...;gids=...` with the
-#      pod's map and with a one-id map show the same owners through the
-#      wrapper on FUSE as through crun's own ID-mapped mount on tmpfs;
+#      pod's map and with a one-id map, `idmap` with a pod map of three
+#      extents: the same owners, and the same owner for a new file, through
+#      the wrapper on FUSE as through crun's own ID-mapped mount on tmpfs;
 #   5. `podman run -d`: one daemon while it runs, crun gets the rewritten
 #      spec (only the volume changed), `podman exec` works; `podman stop`
 #      releases, `podman start` mounts again, `podman rm -f` releases;
@@ -288,22 +289,44 @@ note "ok: run --rm as 1000:1000: reads its 0600 file; nothing left"
 # 4. The kernel's own ID-mapped mount (crun's, on tmpfs) as the oracle.
 mount_backing tmpfs "$W/tmpfs"
 cp -a "$W/src" "$W/tmpfs/src"
-VIEW='cd /vol && stat -c "%n %u:%g %a" * >/out/$0 2>&1'
-for opt in idmap "idmap=uids=0-$HOSTMAP-65536;gids=0-$HOSTMAP-65536" \
-	"idmap=uids=1000-$HOSTMAP-1;gids=1000-$HOSTMAP-1"; do
+VIEW='cd /vol && { stat -c "%n %u:%g %a" *; touch made-$0 2>/dev/null && echo made || echo not made; } >/out/$0 2>&1'
+# OPTION EXTENTS: the volume's option, and the pod's map (--uidmap and
+# --gidmap alike, extents separated by commas).
+ORACLE=(
+	"idmap 0:$HOSTMAP:65536"
+	"idmap=uids=0-$HOSTMAP-65536;gids=0-$HOSTMAP-65536 0:$HOSTMAP:65536"
+	"idmap=uids=1000-$HOSTMAP-1;gids=1000-$HOSTMAP-1 0:$HOSTMAP:65536"
+	"idmap 0:$HOSTMAP:1000,1000:700000:1,1001:$((HOSTMAP + 1001)):64535"
+)
+for c in "${ORACLE[@]}"; do
+	opt=${c% *}
+	maps=()
+	IFS=, read -r -a extents <<<"${c##* }"
+	for e in "${extents[@]}"; do
+		maps+=(--uidmap "$e" --gidmap "$e")
+	done
+	what="$opt with the pod's map ${c##* }"
 	rm -f "$OUT/kernel" "$OUT/wrapped"
-	pm --runtime plain-crun run --rm "${VOLS[@]}" -v "$W/tmpfs/src:/vol:$opt" "${MAPS[@]}" \
+	pm --runtime plain-crun run --rm "${VOLS[@]}" -v "$W/tmpfs/src:/vol:$opt" "${maps[@]}" \
 		"$IMAGE" sh -c "$VIEW" kernel </dev/null >"$W/kernel.out" 2>&1 ||
-		fail "oracle $opt: podman with plain crun on tmpfs failed: $(cat "$W/kernel.out")"
-	pm_wrapped run --rm "${VOLS[@]}" -v "$W/fuse:/vol:$opt" "${MAPS[@]}" \
+		fail "oracle $what: podman with plain crun on tmpfs failed: $(cat "$W/kernel.out")"
+	pm_wrapped run --rm "${VOLS[@]}" -v "$W/fuse:/vol:$opt" "${maps[@]}" \
 		"$IMAGE" sh -c "$VIEW" wrapped >"$W/wrapped.out" 2>&1 ||
-		fail "oracle $opt: podman with the wrapper failed: $(cat "$W/wrapped.out")"
-	pm_out kernel | grep -q '^userfile ' || fail "oracle $opt: no listing: $(pm_out kernel)"
+		fail "oracle $what: podman with the wrapper failed: $(cat "$W/wrapped.out")"
+	pm_out kernel | grep -q '^userfile ' || fail "oracle $what: no listing: $(pm_out kernel)"
 	diff -u "$OUT/kernel" "$OUT/wrapped" >&2 ||
-		fail "oracle $opt: the wrapper's FUSE volume shows other owners than the kernel's ID-mapped tmpfs"
+		fail "oracle $what: the wrapper's FUSE volume shows other owners than the kernel's ID-mapped tmpfs"
+	made=none
+	if [ -e "$W/tmpfs/src/made-kernel" ]; then
+		made=$(stat -c %u:%g "$W/tmpfs/src/made-kernel")
+		[ "$(stat -c %u:%g "$W/src/made-wrapped")" = "$made" ] ||
+			fail "oracle $what: pod root's new file is $(stat -c %u:%g "$W/src/made-wrapped") on disk, the kernel's $made"
+	fi
+	# Through bindfs, whose kernel cache would still hold the name.
+	rm -f "$W/tmpfs/src/made-kernel" "$W/fuse/made-wrapped"
 	pm_settle
-	rt_expect_clean "oracle $opt"
-	note "ok: :$opt: the same owners as the kernel's ID-mapped mount ($(pm_out wrapped | tr '\n' ' '))"
+	rt_expect_clean "oracle $what"
+	note "ok: :$what: the same owners as the kernel's ID-mapped mount ($(pm_out wrapped | tr '\n' ' ')), new file on disk: $made"
 done
 
 # 5. Detached: run -d, exec, stop, start, rm -f.
