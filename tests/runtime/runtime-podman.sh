@@ -26,7 +26,9 @@
 #      releases, `podman start` mounts again, `podman rm -f` releases;
 #   6. two containers on one volume share one daemon; removing the one
 #      whose create started it leaves it serving the other;
-#   7. a volume the wrapper refuses (a FUSE file): podman reports the
+#   7. a create crun refuses (no executable) after the volume was mounted:
+#      released, and the runtime's log holds crun's reason only;
+#   8. a volume the wrapper refuses (a FUSE file): podman reports the
 #      wrapper's line from the runtime's JSON log, nothing is left.
 #
 # podman and conmon run inside this test's private mount namespace, with
@@ -37,7 +39,9 @@
 # Shown to fail: with the runtime script exec'ing plain crun instead of the
 # wrapper, step 3 fails with crun's "mount_setattr ... Invalid argument";
 # with container_release() made a no-op, step 3 fails: the daemon left
-# keeps its adoptive conmon running ("podman processes still running").
+# keeps its adoptive conmon running ("podman processes still running");
+# with main.c passing --log on to its `crun state` query, step 7 finds a
+# second error line ("error opening file .../status") in the runtime log.
 set -euo pipefail
 PROG=runtime-podman
 # shellcheck source=rtlib.sh
@@ -399,7 +403,30 @@ pm_settle
 rt_expect_clean "two containers"
 note "ok: two containers share one daemon; it serves b after a is removed (its parent meanwhile: ${ADOPTER:-?}) and goes with b"
 
-# 7. A volume the wrapper cannot serve: podman shows the wrapper's reason.
+# 7. A create crun refuses after the wrapper mounted the volume: released
+# at once, and the runtime's log (where podman and containerd read why)
+# holds crun's reason alone, not also the wrapper's own `crun state` query
+# that follows it (containerd reports the last error line).
+if pm_wrapped run --cidfile "$W/cid-bad" --name bad -v "$W/fuse:/vol:idmap" "${MAPS[@]}" \
+	"$IMAGE" /nonexistent >"$W/bad.out" 2>"$W/bad.err"; then
+	fail "a container without its executable ran"
+fi
+grep -q 'nonexistent.*not found' "$W/bad.err" ||
+	fail "bad create: podman does not show crun's reason: $(cat "$W/bad.err")"
+rt_expect_clean "a create crun refused"
+BAD_ID=$(pm_cid "$W/cid-bad")
+BAD_LOG=$(awk -F '\t' -v id="$BAD_ID" '$3 ~ (" create .* " id "$") { print $3 }' "$W/calls.log" |
+	tail -n 1 | sed 's/.*--log \([^ ]*\).*/\1/')
+[ -f "$BAD_LOG" ] || fail "bad create: no runtime log for $BAD_ID in $W/calls.log"
+grep -q 'nonexistent' "$BAD_LOG" || fail "bad create: crun's reason is not in the runtime log: $(cat "$BAD_LOG")"
+[ "$(grep -c '"level":"error"' "$BAD_LOG")" = 1 ] ||
+	fail "bad create: the runtime log has more than crun's reason: $(cat "$BAD_LOG")"
+pm rm bad >/dev/null </dev/null || fail "podman rm of the container that failed to create"
+pm_settle
+rt_expect_clean "rm of a failed create"
+note "ok: a create crun refused: volume released, podman and the runtime log give crun's reason only"
+
+# 8. A volume the wrapper cannot serve: podman shows the wrapper's reason.
 if pm_wrapped run --rm -v "$W/fuse/rootfile:/f:idmap" "${MAPS[@]}" "$IMAGE" true \
 	>"$W/refused.out" 2>"$W/refused.err"; then
 	fail "a FUSE file as an :idmap volume ran"
