@@ -305,6 +305,52 @@ static int main_delete(const struct args *a, const struct container_ctx *x)
 	return main_exit_as(status);
 }
 
+/* Is @arg the runtime's --log or --log-format, as "--name=value" (0 is
+ * returned for the value's place: none) or "--name VALUE" (1)?  -1: not. */
+static int main_log_option(const char *arg)
+{
+	static const char *const names[] = { "--log", "--log-format" };
+	size_t k, n;
+
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		n = strlen(names[k]);
+		if (strncmp(arg, names[k], n) != 0)
+			continue;
+		if (arg[n] == '\0')
+			return 1;
+		if (arg[n] == '=')
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * The runtime's global options (everything between its name and the
+ * subcommand) for the wrapper's own `RUNTIME state ID` query, NULL-ended,
+ * malloc'd (the strings are @a's).  --log and --log-format stay out: crun
+ * writes the query's "does not exist" to that log, after the real error of
+ * a create that failed, and containerd reports a log's last error line as
+ * the reason.  NULL on ENOMEM.
+ */
+static char **main_query_globals(const struct args *a)
+{
+	char **globals;
+	int i, n = 0, skip;
+
+	globals = calloc((size_t)a->npass, sizeof(*globals));
+	if (!globals)
+		return NULL;
+	for (i = 1; i < a->npass && a->pass[i] != a->cmd_name; i++) {
+		skip = main_log_option(a->pass[i]);
+		if (skip >= 0) {
+			i += skip; /* args.c paired "--log VALUE" */
+			continue;
+		}
+		globals[n++] = a->pass[i];
+	}
+	return globals;
+}
+
 int main(int argc, char **argv)
 {
 	char runtime[PATH_MAX], err[MAIN_ERR];
@@ -312,7 +358,7 @@ int main(int argc, char **argv)
 	char **globals;
 	struct args a;
 	struct conf c;
-	int ret = 1, i;
+	int ret = 1;
 
 	if (args_parse(argc, argv, &a, err, sizeof(err)) < 0)
 		return main_fail(NULL, err);
@@ -354,16 +400,11 @@ int main(int argc, char **argv)
 				.timeout = c.timeout,
 			},
 		};
-		/* The runtime's global options, to ask it about an id:
-		 * everything between its name and the subcommand. */
-		for (i = 1; i < a.npass && a.pass[i] != a.cmd_name; i++)
-			;
-		globals = calloc((size_t)i, sizeof(*globals));
+		globals = main_query_globals(&a);
 		if (!globals) {
 			ret = main_fail(&a, strerror(ENOMEM));
 			goto out_free;
 		}
-		memcpy(globals, a.pass + 1, (size_t)(i - 1) * sizeof(*globals));
 		x.globals = globals;
 		ret = a.cmd == ARGS_CMD_DELETE ? main_delete(&a, &x)
 					       : main_create(&a, &x);

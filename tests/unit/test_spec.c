@@ -403,6 +403,13 @@ static const struct fixture_case fixture_cases[] = {
 		  { 5, "/data", "/srv/podman/data", PODMAN_MAP, PODMAN_MAP,
 		    true },
 	  } },
+	/* Written by a real podman 4.3.1 (tests/runtime/runtime-podman.sh). */
+	{ "podman-4.3.1-real.json",
+	  1,
+	  {
+		  { 0, "/vol", "/tmp/uidmapfs-it.tfWJgr/fuse", "0:524288:65536",
+		    "0:524288:65536", true },
+	  } },
 	/*
 	 * crun's form: uids given absolutely; gids=@0-0-65536 relative to
 	 * linux.gidMappings (container 0 is host 100000); "@1-3-10" finds
