@@ -28,8 +28,10 @@
 #      whose create started it leaves it serving the other;
 #   7. a create crun refuses (no executable) after the volume was mounted:
 #      released, and the runtime's log holds crun's reason only;
-#   8. a volume the wrapper refuses (a FUSE file): podman reports the
-#      wrapper's line from the runtime's JSON log, nothing is left.
+#   8. a file on FUSE as an :idmap volume is served through its directory;
+#   9. a volume the wrapper refuses (crun's idmap= form with uids only):
+#      podman reports the wrapper's line from the runtime's JSON log,
+#      nothing is left.
 #
 # podman and conmon run inside this test's private mount namespace, with
 # /etc, /var and /run made read-only there (podman's defaults point at
