@@ -124,6 +124,13 @@ wrapped --log "$W/life.log" --log-format json create --bundle "$W/b-life" life \
 	fail "create: $(cat "$W/life.err")"
 [ -n "$(rt_daemons)" ] || fail "create: no uidmapfs daemon is running"
 [ -n "$(rt_mounts)" ] || fail "create: no uidmapfs mount"
+# Only the container's root (and root) may reach the mount on the host.
+gate=$(dirname "$(rt_mounts)")
+[ "$(stat -c %u:%g:%a "$gate")" = "$HOSTMAP:$HOSTMAP:700" ] ||
+	fail "create: the mount's gate is $(stat -c %u:%g:%a "$gate"), want $HOSTMAP:$HOSTMAP:700"
+if setpriv --reuid 2000 --regid 2000 --clear-groups ls "$(rt_mounts)" >/dev/null 2>&1; then
+	fail "create: host user 2000 can reach the shared volume"
+fi
 wrapped start life || fail "start failed"
 wait_stopped life
 expect_view life "$W/life.out"
