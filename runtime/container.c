@@ -226,7 +226,8 @@ static int container_forget_stale(const struct container_ctx *x,
 	free(keys);
 	if (ret || n == 0)
 		return ret;
-	if (container_runtime_knows(x, id) == 1) {
+	/* An answer other than "no" keeps the record (and the volumes). */
+	if (container_runtime_knows(x, id) != 0) {
 		snprintf(err, errlen, "container %s already exists", id);
 		return -EEXIST;
 	}
@@ -286,13 +287,16 @@ int container_prepare(const struct container_ctx *x, const char *id,
 	ret = state_lock(&st, x->state_dir, err, errlen);
 	if (ret)
 		return ret;
+	/* A container of this id that the runtime knows is running on its
+	 * volumes: refuse before anything is changed, and undo nothing. */
 	ret = container_forget_stale(x, &st, id, err, errlen);
-	if (!ret)
-		ret = container_rewrite(x, &st, id, bundle, spec_path, err,
-					errlen);
+	if (ret)
+		goto out_unlock;
+	ret = container_rewrite(x, &st, id, bundle, spec_path, err, errlen);
 	/* Nothing stays mounted for a create that will not happen. */
 	if (ret)
 		container_release_locked(x, &st, id, undo, sizeof(undo));
+out_unlock:
 	state_unlock(&st);
 	return ret;
 }
@@ -311,31 +315,28 @@ int container_release(const struct container_ctx *x, const char *id, char *err,
 	return ret;
 }
 
-int container_known(const struct container_ctx *x, const char *id)
-{
-	char path[PATH_MAX];
-
-	if (snprintf(path, sizeof(path), "%s/containers/%s", x->state_dir,
-		     id) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	return access(path, F_OK) == 0;
-}
-
 int container_runtime_knows(const struct container_ctx *x, const char *id)
 {
-	char *argv[64];
-	int i = 0, k, status, null;
+	int i = 0, k, n = 0, status, null;
+	char **argv;
 	pid_t pid;
 
+	while (x->globals && x->globals[n])
+		n++;
+	argv = calloc((size_t)n + 4, sizeof(*argv));
+	if (!argv)
+		return -ENOMEM;
 	argv[i++] = (char *)x->runtime;
-	for (k = 0; x->globals && x->globals[k] && i < 60; k++)
+	for (k = 0; k < n; k++)
 		argv[i++] = x->globals[k];
 	argv[i++] = "state";
 	argv[i++] = (char *)id;
 	argv[i] = NULL;
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		free(argv);
 		return -errno;
+	}
 	if (pid == 0) {
 		null = open("/dev/null", O_RDWR);
 		if (null >= 0) {
@@ -345,6 +346,7 @@ int container_runtime_knows(const struct container_ctx *x, const char *id)
 		execv(argv[0], argv);
 		_exit(127);
 	}
+	free(argv);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;

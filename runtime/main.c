@@ -281,7 +281,7 @@ static int main_create(const struct args *a, const struct container_ctx *x)
 	/* A create that failed leaves nothing mounted, unless the runtime
 	 * kept the container (then its delete releases it).  A foreground
 	 * run is over: the runtime deleted the container (unless --keep). */
-	if ((status != 0 && container_runtime_knows(x, a->id) != 1) ||
+	if ((status != 0 && container_runtime_knows(x, a->id) == 0) ||
 	    (a->cmd == ARGS_CMD_RUN && !a->detach && !a->keep))
 		container_release(x, a->id, ignored, sizeof(ignored));
 	return main_exit_as(status);
@@ -297,7 +297,7 @@ static int main_delete(const struct args *a, const struct container_ctx *x)
 		return main_fail(a, strerror(-status));
 	/* Released once the container is gone: deleted now, or unknown to
 	 * the runtime (a create that failed, a second delete). */
-	if (status == 0 || container_runtime_knows(x, a->id) != 1) {
+	if (status == 0 || container_runtime_knows(x, a->id) == 0) {
 		ret = container_release(x, a->id, err, sizeof(err));
 		if (ret < 0 && status == 0)
 			return main_fail(a, err);

@@ -131,6 +131,14 @@ gate=$(dirname "$(rt_mounts)")
 if setpriv --reuid 2000 --regid 2000 --clear-groups ls "$(rt_mounts)" >/dev/null 2>&1; then
 	fail "create: host user 2000 can reach the shared volume"
 fi
+# A second create of the same id fails and leaves the first's volume be.
+write_bundle "$W/b-life2" "$W/fuse" 0:0 "$LIST"
+if wrapped create --bundle "$W/b-life2" life >/dev/null 2>"$W/life2.err" </dev/null; then
+	fail "a second create of id life succeeded"
+fi
+grep -q 'container life already exists' "$W/life2.err" ||
+	fail "second create: $(cat "$W/life2.err")"
+[ -n "$(rt_mounts)" ] || fail "a second create of the same id released the first's volume"
 wrapped start life || fail "start failed"
 wait_stopped life
 expect_view life "$W/life.out"
