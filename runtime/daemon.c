@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -157,17 +158,28 @@ static void daemon_sleep_tick(void)
  * signal dispositions) with stdout/stderr on @log, then exec @argv. */
 static void daemon_exec(char *const argv[], const char *log)
 {
+	struct rlimit lim;
 	sigset_t none;
 	int fd, null, sig;
 
-	setsid();
+	if (setsid() < 0 || chdir("/") < 0)
+		_exit(127);
+	umask(022);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	fd = log ? open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)
 		 : null;
 	if (null < 0 || fd < 0 || dup2(null, 0) < 0 || dup2(fd, 1) < 0 ||
 	    dup2(fd, 2) < 0)
 		_exit(127);
-	syscall(SYS_close_range, 3U, ~0U, 0U);
+	/* Nothing of the caller's may stay open in a long-lived daemon:
+	 * containerd waits for EOF on the runtime's pipes.  close_range()
+	 * may be filtered (seccomp): then one close() per possible fd. */
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0) {
+		if (getrlimit(RLIMIT_NOFILE, &lim) < 0)
+			_exit(127);
+		for (fd = 3; (rlim_t)fd < lim.rlim_cur; fd++)
+			close(fd);
+	}
 	for (sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
@@ -245,6 +257,7 @@ static int daemon_wait_mount(const struct daemon_conf *c, struct volume *v,
 			     bool child)
 {
 	struct timespec now, deadline;
+	bool elsewhere = false;
 	char pid[32];
 	struct stat st;
 	int status;
@@ -260,9 +273,12 @@ static int daemon_wait_mount(const struct daemon_conf *c, struct volume *v,
 			return -ECHILD; /* the unit's process ended */
 		if (v->pid > 0) {
 			snprintf(pid, sizeof(pid), "%ld", (long)v->pid);
-			/* Mounted in the daemon's namespace (ours), and the
-			 * INIT exchange done: stat answers. */
-			if (daemon_mounted(pid, v->mnt) &&
+			/* Mounted in the daemon's namespace and in ours (a
+			 * systemd unit mounts in PID 1's, which must share
+			 * it with us), and the INIT exchange done: stat
+			 * answers. */
+			elsewhere = daemon_mounted(pid, v->mnt);
+			if (elsewhere && daemon_mounted("self", v->mnt) &&
 			    stat(v->mnt, &st) == 0)
 				return 0;
 		}
@@ -270,7 +286,7 @@ static int daemon_wait_mount(const struct daemon_conf *c, struct volume *v,
 		if (now.tv_sec > deadline.tv_sec ||
 		    (now.tv_sec == deadline.tv_sec &&
 		     now.tv_nsec >= deadline.tv_nsec))
-			return -ETIMEDOUT;
+			return elsewhere ? -EXDEV : -ETIMEDOUT;
 		daemon_sleep_tick();
 	}
 }
@@ -347,6 +363,11 @@ int daemon_start(const struct daemon_conf *c, struct volume *v, const char *log,
 	daemon_stop(c, v, err, errlen);
 	if (line[0])
 		snprintf(err, errlen, "%s", line);
+	else if (ret == -EXDEV)
+		snprintf(
+			err, errlen,
+			"uidmapfs mounted %s in another mount namespace than this runtime's (is /run shared with systemd's?)",
+			v->mnt);
 	else if (ret == -ETIMEDOUT)
 		snprintf(err, errlen,
 			 "uidmapfs did not mount %s within %u s (log: %s)",

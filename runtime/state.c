@@ -36,6 +36,7 @@ static int state_mkdirat(int dirfd, const char *name, mode_t mode)
 
 int state_lock(struct state *st, const char *path, char *err, size_t errlen)
 {
+	struct stat sb;
 	int ret;
 
 	*st = (struct state){ .dir_fd = -1, .lock_fd = -1 };
@@ -43,10 +44,26 @@ int state_lock(struct state *st, const char *path, char *err, size_t errlen)
 		ret = -errno;
 		goto out_fail;
 	}
-	st->dir_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	st->dir_fd =
+		open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (st->dir_fd < 0) {
 		ret = -errno;
 		goto out_fail;
+	}
+	/* What is in it decides what gets unmounted and signalled: it must
+	 * be ours and nobody else's to write. */
+	if (fstat(st->dir_fd, &sb) < 0) {
+		ret = -errno;
+		goto out_fail;
+	}
+	if (sb.st_uid != geteuid() || (sb.st_mode & 022)) {
+		snprintf(
+			err, errlen,
+			"state directory %s: owned by %u with mode %o, want ours and not writable by others",
+			path, (unsigned int)sb.st_uid,
+			(unsigned int)(sb.st_mode & 07777));
+		state_unlock(st);
+		return -EPERM;
 	}
 	st->lock_fd = openat(st->dir_fd, "lock",
 			     O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

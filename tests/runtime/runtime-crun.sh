@@ -278,3 +278,21 @@ plain_crun state baddaemon >/dev/null 2>&1 && fail "baddaemon: crun created the 
 rt_expect_clean baddaemon
 cp "$W/runtime.conf.good" "$RT_CONF"
 note "ok: a daemon that cannot mount: $(cat "$W/baddaemon.err")"
+
+# A state directory others may write, or a relative one, is refused: what
+# is in it decides what gets unmounted and signalled.
+mkdir -m 0777 "$W/open-state"
+chmod 0777 "$W/open-state"
+for dir in "$W/open-state" relative-state; do
+	cp "$W/runtime.conf.good" "$RT_CONF"
+	echo "state-dir = $dir" >>"$RT_CONF"
+	write_bundle "$W/b-state" "$W/fuse" 0:0 "$LIST"
+	if wrapped create --bundle "$W/b-state" badstate >/dev/null 2>"$W/badstate.err" </dev/null; then
+		fail "state-dir $dir was accepted"
+	fi
+	grep -Eq 'uidmapfs-runtime: (state directory .*not writable by others|state-dir must be an absolute path)' "$W/badstate.err" ||
+		fail "state-dir $dir: $(cat "$W/badstate.err")"
+	plain_crun state badstate >/dev/null 2>&1 && fail "state-dir $dir: crun created the container"
+done
+cp "$W/runtime.conf.good" "$RT_CONF"
+note "ok: a state directory others may write, or a relative one, is refused"
