@@ -149,7 +149,8 @@ static int fs_open_source(struct fs *fs, const char *source, char *err,
 	}
 	close(probe);
 	fs->root = (struct inode){
-		.fd = fd,
+		.fd = fd, /* no handle: held for the fs's life */
+		.mount_fd = -1,
 		.dev = st.st_dev,
 		.ino = st.st_ino,
 		.type = S_IFDIR,
@@ -196,21 +197,30 @@ static void fs_hide_features(struct session_features *feat)
 }
 
 /*
- * The inode table holds one fd per inode the kernel remembers: take every
- * fd the hard limit allows (a failure only leaves the soft limit).
+ * Take every fd the hard limit allows (a failure only leaves the soft
+ * limit), and size the inode table's fd cache: half the limit by default,
+ * the rest being for open files, directories, the entries of a backing
+ * filesystem without file handles, and libfuse.
  */
-static void fs_raise_fd_limit(void)
+static size_t fs_raise_fd_limit(const struct opts *o)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return o->fd_cache ? o->fd_cache : 512;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (o->fd_cache)
+		return o->fd_cache;
+	return rl.rlim_cur == RLIM_INFINITY ? 1 << 20 : rl.rlim_cur / 2;
 }
 
 int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 {
+	size_t fd_max;
 	int ret;
 
 	*fs = (struct fs){
@@ -234,7 +244,7 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	ret = fs_check_mountpoint(o->mountpoint, err, errlen);
 	if (ret)
 		return ret;
-	fs_raise_fd_limit();
+	fd_max = fs_raise_fd_limit(o);
 	/* No supplementary groups of our own: requests that run as on-disk
 	 * root keep the daemon's credentials (creds.c), which must then be
 	 * exactly 0:0 with no groups.  No thread exists yet, so glibc's
@@ -256,11 +266,14 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	ret = fs_open_source(fs, o->source, err, errlen);
 	if (ret)
 		goto out_close_proc;
-	ret = inode_table_init(&fs->inodes);
+	ret = inode_table_init(&fs->inodes, fd_max, o->debug);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		goto out_close_root;
 	}
+	/* Failure is no error: inodes there keep their fds, as without
+	 * file handles. */
+	inode_table_add_mount(&fs->inodes, fs->root.fd);
 	pthread_mutex_init(&fs->backing_lock, NULL);
 	pthread_mutex_init(&fs->dirs_lock, NULL);
 	return 0;
