@@ -20,12 +20,16 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #define INODE_MIN_BUCKETS 1024
 
 /* Room for any handle: the kernel's MAX_HANDLE_SZ. */
 #define INODE_HANDLE_MAX 128
+
+/* statfs f_type of FUSE (linux/magic.h FUSE_SUPER_MAGIC). */
+#define INODE_FUSE_MAGIC 0x65735546
 
 static size_t inode_hash(dev_t dev, ino_t ino, size_t nr_buckets)
 {
@@ -76,7 +80,8 @@ void inode_table_destroy(struct inode_table *table)
 		}
 	}
 	for (size_t i = 0; i < table->nr_mounts; i++)
-		close(table->mounts[i].fd);
+		if (table->mounts[i].fd >= 0)
+			close(table->mounts[i].fd);
 	free(table->mounts);
 	free(table->buckets);
 	table->buckets = NULL;
@@ -203,7 +208,14 @@ static bool inode_handle_eq(const struct file_handle *a,
  * O_PATH one: a directory opened for reading.  The first inode a lookup
  * reaches on a mount is its root, a directory; a mount whose root is not
  * one (a file bind-mounted over a file) gets no mount fd, and its inodes
- * keep their fds.  Table lock held.
+ * keep their fds.
+ *
+ * A FUSE filesystem encodes handles even when it cannot decode them (no
+ * export support, as in uidmapfs itself): they work while the kernel
+ * caches the inode and go stale when it evicts it, a file that still
+ * exists then answering ESTALE.  No FUSE mount is trusted with handles;
+ * its inodes keep their fds.  Returns the fd, or -EOPNOTSUPP for such a
+ * mount, or another -errno.  Table lock held.
  */
 static int inode_mount_fd(struct inode_table *table, int id, int fd,
 			  mode_t type)
@@ -211,19 +223,27 @@ static int inode_mount_fd(struct inode_table *table, int id, int fd,
 	struct inode_mount *mounts;
 	int mfd;
 
+	struct statfs sf;
+
 	for (size_t i = 0; i < table->nr_mounts; i++)
 		if (table->mounts[i].mount_id == id)
 			return table->mounts[i].fd;
 	if (!S_ISDIR(type))
 		return -ENOTDIR;
+	if (fstatfs(fd, &sf) < 0)
+		return -errno;
 	mounts = realloc(table->mounts,
 			 (table->nr_mounts + 1) * sizeof(*mounts));
 	if (!mounts)
 		return -ENOMEM;
 	table->mounts = mounts;
-	mfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (mfd < 0)
-		return -errno;
+	if (sf.f_type == INODE_FUSE_MAGIC) {
+		mfd = -EOPNOTSUPP;
+	} else {
+		mfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (mfd < 0)
+			return -errno;
+	}
 	mounts[table->nr_mounts++] = (struct inode_mount){ id, mfd };
 	return mfd;
 }
@@ -245,15 +265,15 @@ int inode_table_add_mount(struct inode_table *table, int dirfd)
 
 /* Table lock held. */
 static void inode_say_no_handles(struct inode_table *table,
-				 const struct stat *st, int err)
+				 const struct stat *st, const char *why)
 {
 	if (table->said_no_handles)
 		return;
 	table->said_no_handles = true;
 	fuse_log(FUSE_LOG_NOTICE,
-		 "uidmapfs: backing device %u:%u gives no file handles (%s): "
+		 "uidmapfs: backing device %u:%u: no file handles (%s): "
 		 "one open fd per inode there\n",
-		 major(st->st_dev), minor(st->st_dev), strerror(err));
+		 major(st->st_dev), minor(st->st_dev), why);
 }
 
 static struct inode *inode_find(struct inode_table *table,
@@ -297,6 +317,10 @@ static int inode_insert(struct inode_table *table, int fd,
 	if (key->handle) {
 		inode->mount_fd = inode_mount_fd(table, key->mount_id, fd,
 						 st->st_mode & S_IFMT);
+		if (inode->mount_fd == -EOPNOTSUPP)
+			inode_say_no_handles(table, st,
+					     "FUSE: they go stale when its "
+					     "inode is evicted");
 		if (inode->mount_fd < 0) {
 			/* No fd for its mount: keep the fd, as without
 			 * handles. */
@@ -304,7 +328,7 @@ static int inode_insert(struct inode_table *table, int fd,
 			key->handle = NULL;
 		}
 	} else {
-		inode_say_no_handles(table, st, key->err);
+		inode_say_no_handles(table, st, strerror(key->err));
 	}
 	inode->handle = key->handle;
 	key->handle = NULL;

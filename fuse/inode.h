@@ -60,6 +60,8 @@ struct inode {
 /* One fd per backing mount that handles were taken on. */
 struct inode_mount {
 	int mount_id;
+	/* Its root directory, opened for reading (open_by_handle_at()
+	 * takes no O_PATH fd), or -EOPNOTSUPP: handles not used there. */
 	int fd;
 };
 
