@@ -16,8 +16,8 @@
 # is timed.
 #
 # Shown to fail: with the daemon of main before file handles (one O_PATH
-# fd per inode) the cold find fails with EMFILE ("Too many open files")
-# after about a thousand entries.
+# fd per inode) the daemon reaches its 1024 fds during the cold find, and
+# the cold ls -lR fails with EMFILE ("Too many open files").
 set -euo pipefail
 PROG=scale
 . "$(dirname "$0")/lib.sh"
