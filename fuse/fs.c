@@ -60,8 +60,10 @@ int fs_reopen(struct fs *fs, struct inode *inode, int flags)
 	 * name is now: no backing path is walked.  (open_by_handle_at()
 	 * could open it directly, but only with CAP_DAC_READ_SEARCH, which
 	 * would skip the permission check of a caller's open.) */
-	fd = openat(fs->proc_fd, name,
-		    (flags & ~(O_CREAT | O_NOFOLLOW)) | O_CLOEXEC);
+	flags = (flags & ~(O_CREAT | O_NOFOLLOW)) | O_CLOEXEC;
+	fd = openat(fs->proc_fd, name, flags);
+	if (fd < 0 && errno == EMFILE && inode_fds_shed(&fs->inodes) > 0)
+		fd = openat(fs->proc_fd, name, flags);
 	if (fd < 0)
 		fd = -errno;
 	inode_fd_put(&fs->inodes, inode);
@@ -112,6 +114,8 @@ int fs_lookup_entry(struct fs *fs, struct inode *parent, const char *name,
 	if (dirfd < 0)
 		return dirfd;
 	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EMFILE && inode_fds_shed(&fs->inodes) > 0)
+		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	err = fd < 0 ? -errno : 0;
 	inode_fd_put(&fs->inodes, parent);
 	if (err)

@@ -28,6 +28,9 @@
 /* Room for any handle: the kernel's MAX_HANDLE_SZ. */
 #define INODE_HANDLE_MAX 128
 
+/* How many cached fds an open that failed with EMFILE sheds. */
+#define INODE_SHED 64
+
 /* statfs f_type of FUSE (linux/magic.h FUSE_SUPER_MAGIC). */
 #define INODE_FUSE_MAGIC 0x65735546
 
@@ -528,6 +531,8 @@ int inode_fd_get(struct inode_table *table, struct inode *inode)
 	}
 	pthread_mutex_unlock(&table->lock);
 	fd = inode_open_handle(inode);
+	if (fd == -EMFILE && inode_fds_shed(table) > 0)
+		fd = inode_open_handle(inode);
 	if (fd < 0)
 		return fd;
 	pthread_mutex_lock(&table->lock);
@@ -561,6 +566,26 @@ void inode_fd_put(struct inode_table *table, struct inode *inode)
 	pthread_mutex_unlock(&table->lock);
 	if (victim >= 0)
 		close(victim);
+}
+
+size_t inode_fds_shed(struct inode_table *table)
+{
+	int fds[INODE_SHED];
+	size_t n = 0;
+
+	pthread_mutex_lock(&table->lock);
+	while (n < INODE_SHED && table->lru_tail) {
+		struct inode *victim = table->lru_tail;
+
+		inode_lru_del(table, victim);
+		fds[n++] = victim->fd;
+		victim->fd = -1;
+		table->fd_open--;
+	}
+	pthread_mutex_unlock(&table->lock);
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+	return n;
 }
 
 size_t inode_count(struct inode_table *table)

@@ -126,6 +126,13 @@ int inode_fd_get(struct inode_table *table, struct inode *inode);
 /* Return a borrow of inode_fd_get() that succeeded. */
 void inode_fd_put(struct inode_table *table, struct inode *inode);
 
+/*
+ * Close up to 64 cached fds nobody borrows, least recently used first: room
+ * for an open that failed with EMFILE (open files, directories and entries
+ * without handles share the limit with the cache).  Returns how many.
+ */
+size_t inode_fds_shed(struct inode_table *table);
+
 /* Number of entries, for tests of forget. */
 size_t inode_count(struct inode_table *table);
 

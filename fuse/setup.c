@@ -18,6 +18,11 @@
 
 #include "opts.h"
 
+/* The fd cache's default (fs_raise_fd_limit()): the limit less a reserve;
+ * no limit counts as this one. */
+#define FS_FD_RESERVE_MIN 128
+#define FS_FD_CACHE_MAX (1 << 20)
+
 /* /proc/PID/uid_map holds at most 340 lines of three u32s. */
 #define FS_MAP_TEXT_MAX (IDMAP_MAX_EXTENTS * 3 * 11 + 1)
 
@@ -198,13 +203,16 @@ static void fs_hide_features(struct session_features *feat)
 
 /*
  * Take every fd the hard limit allows (a failure only leaves the soft
- * limit), and size the inode table's fd cache: half the limit by default,
- * the rest being for open files, directories, the entries of a backing
- * filesystem without file handles, and libfuse.
+ * limit), and size the inode table's fd cache: by default all but an eighth
+ * of the limit (at least 128), which is for open files, directories, the
+ * entries of a backing filesystem without file handles, and libfuse.  A
+ * cache smaller than the inodes a walk revisits costs a handle reopen per
+ * inode; an open that finds the limit reached sheds cached fds.
  */
 static size_t fs_raise_fd_limit(const struct opts *o)
 {
 	struct rlimit rl;
+	rlim_t reserve;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return o->fd_cache ? o->fd_cache : 512;
@@ -215,7 +223,14 @@ static size_t fs_raise_fd_limit(const struct opts *o)
 	}
 	if (o->fd_cache)
 		return o->fd_cache;
-	return rl.rlim_cur == RLIM_INFINITY ? 1 << 20 : rl.rlim_cur / 2;
+	if (rl.rlim_cur == RLIM_INFINITY)
+		rl.rlim_cur = FS_FD_CACHE_MAX;
+	if (rl.rlim_cur <= 2 * FS_FD_RESERVE_MIN)
+		return rl.rlim_cur / 2;
+	reserve = rl.rlim_cur / 8;
+	if (reserve < FS_FD_RESERVE_MIN)
+		reserve = FS_FD_RESERVE_MIN;
+	return rl.rlim_cur - reserve;
 }
 
 int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)

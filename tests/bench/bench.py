@@ -534,8 +534,8 @@ class Bench:
         self.tree_tar = os.path.join(data, "tree.tar")
         self.proj_tar = os.path.join(data, "proj.tar")
         # The tree is never shrunk to fit the daemons' open-file limit:
-        # uidmapfs keeps at most half its limit in inode fds (file handles
-        # for the rest), whatever the tree.
+        # uidmapfs keeps at most 7/8 of its limit in inode fds (file
+        # handles for the rest), whatever the tree.
         self.nofile = daemon_nofile()
         self.tree_note = ""
         note(f"generating a {self.sz['tree_files']}-file tree and a "

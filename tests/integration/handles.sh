@@ -14,6 +14,12 @@
 #   resolves to the old entry and answers ESTALE; with the daemon of main
 #   (an O_PATH fd per remembered inode) the number is never reused.
 #
+# shed: the fd cache larger than the daemon's fd limit (fd_cache=100000,
+# RLIMIT_NOFILE 256): a walk of 3000 entries must not fail with EMFILE,
+# the cache giving way to the fds the lookups need.
+#   Shown to fail: with inode_fds_shed() returning 0, find reports "Too
+#   many open files".
+#
 # fuse: a backing FUSE filesystem that encodes handles it cannot decode
 # once the kernel has evicted its inode (uidmapfs itself: no export
 # support).  The daemon must keep an fd per inode there (and say so once
@@ -87,6 +93,28 @@ for op in "stat -c '%i %u' d/a" "cat d/a" "ls -ln d/a"; do
 	case $out in *new* | *2000*) fail "reuse: '$op' showed the new file: '$out'" ;; esac
 done
 note "ok    reuse: the old inode answers ESTALE/ENOENT, d/$new its own"
+
+# --- shed -----------------------------------------------------------------
+sback=$WORKDIR/sback
+smnt=$WORKDIR/smnt
+mount_backing tmpfs "$sback"
+for ((d = 0; d < 10; d++)); do
+	mkdir "$sback/d$d"
+	for ((f = 0; f < 300; f++)); do : >"$sback/d$d/f$f"; done
+done
+slog=$WORKDIR/uidmapfs-shed.log
+mkdir -p "$smnt"
+MOUNTS+=("$smnt")
+prlimit --nofile=256:256 "$UIDMAPFS" "$sback" "$smnt" \
+	-o "uidmap=$MAP,gidmap=$MAP,fd_cache=100000" -f >"$slog" 2>&1 &
+DAEMONS+=("$!")
+DAEMON_LOGS+=("$slog")
+wait_for_fuse_mount "$!" "$smnt" "$slog"
+got=$(in_pod "find . -printf '%i %U %s\n' | wc -l" "$smnt" 2>"$WORKDIR/err") ||
+	fail "shed: find failed: $(head -n 3 "$WORKDIR/err")"
+[ -s "$WORKDIR/err" ] && fail "shed: $(head -n 3 "$WORKDIR/err")"
+[ "$got" = 3011 ] || fail "shed: find saw $got entries, want 3011"
+note "ok    shed: a cache above the fd limit gives way"
 
 # --- fuse -----------------------------------------------------------------
 fback=$WORKDIR/fback

@@ -6,7 +6,7 @@
 #   scale.sh [--entries N] [--nofile N] [--keep]
 #
 # A 50,000-entry tree (200 directories of 249 files) on ext4, uidmapfs
-# started with RLIMIT_NOFILE 1024 (so its fd cache holds 512), and a pod
+# started with RLIMIT_NOFILE 1024 (so its fd cache holds 896), and a pod
 # that walks it twice, cold (fresh mount) and warm (the kernel remembers
 # every inode, the daemon has an fd for a few hundred): find, ls -lR, stat
 # of every entry, read of every file.  Every phase must finish without an
@@ -34,7 +34,8 @@ while [ $# -gt 0 ]; do
 done
 DIRS=200
 FILES=$((ENTRIES / DIRS - 1))	# per directory, beside the directory itself
-FD_CACHE=$((NOFILE / 2))	# the daemon's default: half the hard limit
+# The daemon's default: the hard limit less an eighth, at least 128.
+FD_CACHE=$((NOFILE - (NOFILE / 8 > 128 ? NOFILE / 8 : 128)))
 # Beside the cache: /proc, SOURCE and its mount, /dev/fuse (one per
 # worker with clone_fd), the log, open files and directories in flight.
 SLACK=64
