@@ -204,6 +204,24 @@ static bool inode_handle_eq(const struct file_handle *a,
 	       memcmp(a->f_handle, b->f_handle, a->handle_bytes) == 0;
 }
 
+/* The filesystems whose inode numbers only this machine hands out (the
+ * ones data.c trusts with passthrough). */
+static bool inode_fs_local(unsigned long type)
+{
+	static const unsigned long local[] = {
+		0xEF53,	    /* ext2/3/4 */
+		0x58465342, /* xfs */
+		0x9123683E, /* btrfs */
+		0x01021994, /* tmpfs */
+		0xF2F52010, /* f2fs */
+	};
+
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if (type == local[i])
+			return true;
+	return false;
+}
+
 /*
  * The table's fd of mount @id, opened the first time from @fd, an inode on
  * that mount of type @type.  open_by_handle_at() needs an fd on the very
@@ -221,7 +239,7 @@ static bool inode_handle_eq(const struct file_handle *a,
  * mount, or another -errno.  Table lock held.
  */
 static int inode_mount_fd(struct inode_table *table, int id, int fd,
-			  mode_t type)
+			  mode_t type, bool *remote)
 {
 	struct inode_mount *mounts;
 	int mfd;
@@ -229,8 +247,10 @@ static int inode_mount_fd(struct inode_table *table, int id, int fd,
 	struct statfs sf;
 
 	for (size_t i = 0; i < table->nr_mounts; i++)
-		if (table->mounts[i].mount_id == id)
+		if (table->mounts[i].mount_id == id) {
+			*remote = table->mounts[i].remote;
 			return table->mounts[i].fd;
+		}
 	if (!S_ISDIR(type))
 		return -ENOTDIR;
 	if (fstatfs(fd, &sf) < 0)
@@ -247,13 +267,15 @@ static int inode_mount_fd(struct inode_table *table, int id, int fd,
 		if (mfd < 0)
 			return -errno;
 	}
-	mounts[table->nr_mounts++] = (struct inode_mount){ id, mfd };
+	*remote = !inode_fs_local((unsigned long)sf.f_type);
+	mounts[table->nr_mounts++] = (struct inode_mount){ id, mfd, *remote };
 	return mfd;
 }
 
 int inode_table_add_mount(struct inode_table *table, int dirfd)
 {
 	struct inode_key key;
+	bool remote;
 	int fd;
 
 	inode_key_make(dirfd, &key);
@@ -261,7 +283,7 @@ int inode_table_add_mount(struct inode_table *table, int dirfd)
 		return -key.err;
 	free(key.handle);
 	pthread_mutex_lock(&table->lock);
-	fd = inode_mount_fd(table, key.mount_id, dirfd, S_IFDIR);
+	fd = inode_mount_fd(table, key.mount_id, dirfd, S_IFDIR, &remote);
 	pthread_mutex_unlock(&table->lock);
 	return fd < 0 ? fd : 0;
 }
@@ -318,8 +340,9 @@ static int inode_insert(struct inode_table *table, int fd,
 	inode->fd = fd;
 	inode->mount_fd = -1;
 	if (key->handle) {
-		inode->mount_fd = inode_mount_fd(table, key->mount_id, fd,
-						 st->st_mode & S_IFMT);
+		inode->mount_fd =
+			inode_mount_fd(table, key->mount_id, fd,
+				       st->st_mode & S_IFMT, &inode->remote);
 		if (inode->mount_fd == -EOPNOTSUPP)
 			inode_say_no_handles(table, st,
 					     "FUSE: they go stale when its "
@@ -363,9 +386,13 @@ int inode_get(struct inode_table *table, int fd, const struct stat *st,
 	for (;;) {
 		pthread_mutex_lock(&table->lock);
 		inode = inode_find(table, st);
-		/* An open fd pins the inode: its number cannot have been
-		 * given to another, so the entry is this inode. */
-		if (inode && (!inode->handle || inode->fd >= 0)) {
+		/* On a local filesystem an open fd pins the inode: its
+		 * number cannot have been given to another, so the entry is
+		 * this inode.  A server (NFS) may delete the file and reuse
+		 * the number while our client inode lives on: there the
+		 * handles always decide. */
+		if (inode &&
+		    (!inode->handle || (inode->fd >= 0 && !inode->remote))) {
 			inode->nlookup++;
 			pthread_mutex_unlock(&table->lock);
 			close(fd);
@@ -383,19 +410,24 @@ int inode_get(struct inode_table *table, int fd, const struct stat *st,
 		have_key = true;
 	}
 	if (inode && inode_handle_eq(inode->handle, key.handle)) {
-		/* Same inode: @fd becomes its cached fd again. */
 		inode->nlookup++;
+		free(key.handle);
+		*out = inode;
+		if (inode->fd >= 0) {
+			close(fd); /* remote, and already cached */
+			pthread_mutex_unlock(&table->lock);
+			return 0;
+		}
+		/* Same inode: @fd becomes its cached fd again. */
 		inode->fd = fd;
 		table->fd_open++;
 		inode_lru_add(table, inode);
-		free(key.handle);
-		*out = inode;
 		goto out_evict;
 	}
 	if (inode) {
 		/* Its inode is gone and the number reused: the old node id
 		 * keeps the old handle (ESTALE) until the kernel forgets
-		 * it. */
+		 * it, and its cached fd (remote) until then too. */
 		inode_unhash(table, inode);
 		inode->stale = true;
 	}

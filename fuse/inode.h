@@ -41,6 +41,7 @@ struct inode {
 	int mount_fd;	   /* decodes @handle: the table's fd of its mount */
 	uint32_t fd_users; /* borrowers of a cached @fd, table lock */
 	bool stale;	   /* unhashed: its (dev, ino) now names another */
+	bool remote;	   /* on a store others change (see inode_get()) */
 	dev_t dev;
 	ino_t ino;
 	mode_t type;	  /* S_IFMT bits, fixed for the inode's life */
@@ -63,6 +64,7 @@ struct inode_mount {
 	/* Its root directory, opened for reading (open_by_handle_at()
 	 * takes no O_PATH fd), or -EOPNOTSUPP: handles not used there. */
 	int fd;
+	bool remote; /* not a local filesystem: the server may reuse numbers */
 };
 
 struct inode_table {
