@@ -8,7 +8,8 @@
 # FILES empty files in 100 directories on a fresh tmpfs; uidmapfs (shift
 # mode) over it with RLIMIT_NOFILE NOFILE (default 20000, this machine's
 # hard limit); host root stats every entry through the mount (entry and
-# attr timeouts of an hour keep them all remembered).  Prints the daemon's
+# attr timeouts of an hour keep them all remembered; %U makes find stat
+# each, so every entry is looked up).  Prints the daemon's
 # RSS and open fds before and after, and the growth per inode.  Untimed;
 # not part of any suite (run by hand, as root).
 set -euo pipefail
@@ -49,7 +50,7 @@ rss() { awk '/^VmRSS/ { print $2 }' "/proc/$pid/status"; }
 fds() { ls "/proc/$pid/fd" | wc -l; }
 rss0=$(rss)
 fds0=$(fds)
-n=$(find "$mnt" -printf '%i\n' 2>"$work/find.err" | wc -l)
+n=$( (find "$mnt" -printf '%i %U\n' 2>"$work/find.err" || true) | wc -l)
 errs=$(wc -l <"$work/find.err")
 rss1=$(rss)
 fds1=$(fds)
@@ -58,3 +59,4 @@ echo "daemon RSS: ${rss0} kB -> ${rss1} kB; open fds: $fds0 -> $fds1"
 awk -v a="$rss0" -v b="$rss1" -v n="$n" \
 	'BEGIN { printf "RSS per remembered inode: %.0f bytes\n", (b - a) * 1024 / n }'
 [ "$errs" = 0 ] || head -n 3 "$work/find.err"
+if [ -n "${KEEP_LOG:-}" ]; then cp "$work/log" "$KEEP_LOG"; fi
