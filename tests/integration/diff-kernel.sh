@@ -81,7 +81,8 @@ esac
 if [ "$side_b" = uidmapfs ] && [ "$mode" = kernel ]; then
 	mount_uidmapfs_kernel "$back/b" "$WORKDIR/fuse/b" "$WORKDIR/mnt/b" "$map_b"
 elif [ "$side_b" = uidmapfs ]; then
-	mount_uidmapfs "$back/b" "$WORKDIR/mnt/b" "$map_b" "$daemon_opts"
+	mount_uidmapfs "$back/b" "$WORKDIR/mnt/b" "$map_b" \
+		${daemon_opts:+-o "$daemon_opts"}
 else
 	mount_oracle "$back/b" "$WORKDIR/mnt/b" "$map_b"
 fi

@@ -54,7 +54,7 @@ for i in 1 2 3 4 5; do printf 'other\n' >"$back/d/o$i"; done
 # Long entry timeout: the pod's name a keeps naming the old inode; no attr
 # cache: every stat asks the daemon.
 mount_uidmapfs "$back" "$mnt" "$MAP" \
-	"fd_cache=1,entry_timeout=600,attr_timeout=0"
+	-o fd_cache=1,entry_timeout=600,attr_timeout=0
 
 old=$(in_pod "stat -c '%i %u' d/a" "$mnt") || fail "reuse: stat d/a failed"
 [ "$old" = "$(stat -c %i "$back/d/a") 1000" ] ||
@@ -126,7 +126,7 @@ mkdir "$fback/sub"
 printf 'deep\n' >"$fback/sub/g"
 # The inner daemon shows ids unchanged; the outer one maps for the pod.
 mount_uidmapfs "$fback" "$inner" 0:0:4294967295
-mount_uidmapfs "$inner" "$outer" "$MAP" "fd_cache=1,attr_timeout=0"
+mount_uidmapfs "$inner" "$outer" "$MAP" -o fd_cache=1,attr_timeout=0
 outer_log=${DAEMON_LOGS[${#DAEMON_LOGS[@]} - 1]}
 
 want=$(cd "$fback" && find . -type f | sort | xargs cat | md5sum)

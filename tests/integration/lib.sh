@@ -196,14 +196,15 @@ wait_for_fuse_mount() {
 	fail "uidmapfs did not mount $dir within $MOUNT_TIMEOUT s"
 }
 
-# The daemon under test, in the foreground (-f) so we hold its pid; $4:
-# more -o options (may be empty).
+# The daemon under test, in the foreground (-f) so we hold its pid; more
+# arguments after the map go to the daemon (as on main: -o OPTS).
 mount_uidmapfs() {
-	local src=$1 dir=$2 map=$3 extra=${4:-} log
-	log=$WORKDIR/uidmapfs-$(basename "$2").log
+	local src=$1 dir=$2 map=$3 log
+	shift 3
+	log=$WORKDIR/uidmapfs-$(basename "$dir").log
 	mkdir -p "$dir"
 	MOUNTS+=("$dir")
-	"$UIDMAPFS" "$src" "$dir" -o "uidmap=$map,gidmap=$map${extra:+,$extra}" -f >"$log" 2>&1 &
+	"$UIDMAPFS" "$src" "$dir" -o "uidmap=$map,gidmap=$map" -f "$@" >"$log" 2>&1 &
 	DAEMONS+=("$!")
 	DAEMON_LOGS+=("$log")
 	wait_for_fuse_mount "$!" "$dir" "$log"
