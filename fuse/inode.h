@@ -35,16 +35,14 @@ struct inode {
 	 * the cached fd or -1, guarded by the table lock.  Read it only
 	 * through inode_fd_get(). */
 	int fd;
+	int mount_fd; /* decodes @handle: the table's fd of its mount */
 	/* Our own name_to_handle_at() of the inode, or NULL; fixed for
 	 * the entry's life, owned by it. */
 	struct file_handle *handle;
-	int mount_fd;	   /* decodes @handle: the table's fd of its mount */
 	uint32_t fd_users; /* borrowers of a cached @fd, table lock */
-	bool stale;	   /* unhashed: its (dev, ino) now names another */
-	bool remote;	   /* on a store others change (see inode_get()) */
+	mode_t type;	   /* S_IFMT bits, fixed for the inode's life */
 	dev_t dev;
 	ino_t ino;
-	mode_t type;	  /* S_IFMT bits, fixed for the inode's life */
 	uint64_t nlookup; /* guarded by the table lock */
 	/* Open files by I/O mode, guarded by fs.backing_lock: the kernel
 	 * allows one mode per inode at a time (data.c), and one backing id
@@ -52,6 +50,8 @@ struct inode {
 	int backing_id;
 	uint32_t backing_refs; /* passthrough opens, sharing backing_id */
 	uint32_t cached_refs;  /* daemon-served opens through the page cache */
+	bool stale;	       /* unhashed: its (dev, ino) now names another */
+	bool remote;	       /* on a store others change (see inode_get()) */
 	struct inode *next;    /* hash chain */
 	/* Cached, unborrowed fds, most recently used first (table lock). */
 	struct inode *lru_prev;
