@@ -28,7 +28,7 @@ void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int err;
 
 	(void)fi;
-	err = fs_stat(fs_inode(fs, ino), &st);
+	err = fs_stat(fs, fs_inode(fs, ino), &st);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
@@ -43,6 +43,7 @@ static int attr_chown(struct fs *fs, struct inode *inode,
 {
 	uid_t uid = (uid_t)-1;
 	gid_t gid = (gid_t)-1;
+	int fd, err = 0;
 
 	if (valid & FUSE_SET_ATTR_UID) {
 		uid = idmap_down(&fs->uids, attr->st_uid);
@@ -54,27 +55,36 @@ static int attr_chown(struct fs *fs, struct inode *inode,
 		if (gid == IDMAP_UNMAPPED)
 			return -EOVERFLOW;
 	}
-	if (fchownat(inode->fd, "", uid, gid,
-		     AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	return 0;
+	fd = inode_fd_get(&fs->inodes, inode);
+	if (fd < 0)
+		return fd;
+	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		err = -errno;
+	inode_fd_put(&fs->inodes, inode);
+	return err;
 }
 
 static int attr_chmod(struct fs *fs, struct inode *inode,
 		      struct fuse_file_info *fi, mode_t mode)
 {
 	char name[FS_FD_NAME_LEN];
+	int fd, err = 0;
 
 	if (fi)
 		return fchmod(fs_file_fd(fi), mode) < 0 ? -errno : 0;
-	if (syscall(SYS_fchmodat2, inode->fd, "", mode, AT_EMPTY_PATH) == 0)
-		return 0;
-	if (errno != ENOSYS)
-		return -errno;
-	/* Kernels before 6.6: chmod through the /proc magic link, which
-	 * names the inode itself. */
-	fs_fd_name(inode->fd, name);
-	return fchmodat(fs->proc_fd, name, mode, 0) < 0 ? -errno : 0;
+	fd = inode_fd_get(&fs->inodes, inode);
+	if (fd < 0)
+		return fd;
+	if (syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) < 0)
+		err = -errno;
+	if (err == -ENOSYS) {
+		/* Kernels before 6.6: chmod through the /proc magic link,
+		 * which names the inode itself. */
+		fs_fd_name(fd, name);
+		err = fchmodat(fs->proc_fd, name, mode, 0) < 0 ? -errno : 0;
+	}
+	inode_fd_put(&fs->inodes, inode);
+	return err;
 }
 
 static int attr_truncate(struct fs *fs, struct inode *inode,
@@ -93,12 +103,14 @@ static int attr_truncate(struct fs *fs, struct inode *inode,
 	return err;
 }
 
-static int attr_utimens(struct inode *inode, const struct stat *attr, int valid)
+static int attr_utimens(struct fs *fs, struct inode *inode,
+			const struct stat *attr, int valid)
 {
 	struct timespec ts[2] = {
 		{ .tv_nsec = UTIME_OMIT },
 		{ .tv_nsec = UTIME_OMIT },
 	};
+	int fd, err = 0;
 
 	if (valid & FUSE_SET_ATTR_ATIME_NOW)
 		ts[0].tv_nsec = UTIME_NOW;
@@ -108,10 +120,13 @@ static int attr_utimens(struct inode *inode, const struct stat *attr, int valid)
 		ts[1].tv_nsec = UTIME_NOW;
 	else if (valid & FUSE_SET_ATTR_MTIME)
 		ts[1] = attr->st_mtim;
-	if (utimensat(inode->fd, "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) <
-	    0)
-		return -errno;
-	return 0;
+	fd = inode_fd_get(&fs->inodes, inode);
+	if (fd < 0)
+		return fd;
+	if (utimensat(fd, "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		err = -errno;
+	inode_fd_put(&fs->inodes, inode);
+	return err;
 }
 
 static int attr_apply(struct fs *fs, struct inode *inode,
@@ -129,7 +144,7 @@ static int attr_apply(struct fs *fs, struct inode *inode,
 	if (!err &&
 	    (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
 		      FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)))
-		err = attr_utimens(inode, attr, valid);
+		err = attr_utimens(fs, inode, attr, valid);
 	return err;
 }
 
@@ -140,7 +155,7 @@ static int attr_apply(struct fs *fs, struct inode *inode,
  * through for any writer.  Dropping set-id bits never grants anything, so
  * it runs with the daemon's credentials rather than fail as the caller.
  */
-static bool attr_only_drops_setid(const struct inode *inode,
+static bool attr_only_drops_setid(struct fs *fs, struct inode *inode,
 				  const struct stat *attr, int valid)
 {
 	const mode_t setid = S_ISUID | S_ISGID;
@@ -148,7 +163,7 @@ static bool attr_only_drops_setid(const struct inode *inode,
 	struct stat st;
 
 	if ((valid & ~FUSE_SET_ATTR_CTIME) != FUSE_SET_ATTR_MODE ||
-	    fs_stat(inode, &st) < 0)
+	    fs_stat(fs, inode, &st) < 0)
 		return false;
 	old = st.st_mode & 07777;
 	return new != old && (new & ~setid) == (old & ~setid) &&
@@ -163,13 +178,13 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 	struct stat st;
 	int err = 0;
 
-	if (!attr_only_drops_setid(inode, attr, valid))
+	if (!attr_only_drops_setid(fs, inode, attr, valid))
 		err = creds_become_caller(fs, req);
 	if (!err)
 		err = attr_apply(fs, inode, attr, valid, fi);
 	creds_restore();
 	if (!err)
-		err = fs_stat(inode, &st);
+		err = fs_stat(fs, inode, &st);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
@@ -181,10 +196,18 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct fs *fs = fs_of(req);
+	struct inode *inode = fs_inode(fs, ino);
 	struct statvfs sv;
+	int fd = inode_fd_get(&fs->inodes, inode), err = 0;
 
-	if (fstatvfs(fs_inode(fs, ino)->fd, &sv) < 0) {
-		fuse_reply_err(req, errno);
+	if (fd >= 0 && fstatvfs(fd, &sv) < 0)
+		err = errno;
+	if (fd >= 0)
+		inode_fd_put(&fs->inodes, inode);
+	else
+		err = -fd;
+	if (err) {
+		fuse_reply_err(req, err);
 		return;
 	}
 	fuse_reply_statfs(req, &sv);

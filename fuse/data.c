@@ -180,16 +180,21 @@ static int data_create(struct fs *fs, struct inode *parent, const char *name,
 		       struct fuse_entry_param *e, struct inode **inode)
 {
 	char self[FS_FD_NAME_LEN];
-	int fd, pathfd, err;
+	int dirfd, fd, pathfd, err;
 
+	dirfd = inode_fd_get(&fs->inodes, parent);
+	if (dirfd < 0)
+		return dirfd;
 	/* O_NOFOLLOW: a symlink planted under this name is never followed
 	 * to create or truncate its target. */
-	fd = openat(parent->fd, name,
+	fd = openat(dirfd, name,
 		    (fi->flags & ~DATA_STRIP_FLAGS) | O_CREAT | O_NOFOLLOW |
 			    O_CLOEXEC,
 		    mode);
-	if (fd < 0)
-		return -errno;
+	err = fd < 0 ? -errno : 0;
+	inode_fd_put(&fs->inodes, parent);
+	if (err)
+		return err;
 	/* The inode's O_PATH handle comes from the open fd, not from the
 	 * name, which another caller may already have replaced. */
 	fs_fd_name(fd, self);

@@ -62,12 +62,19 @@ void fs_forget_multi(fuse_req_t req, size_t count,
 void fs_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	struct fs *fs = fs_of(req);
+	struct inode *inode = fs_inode(fs, ino);
 	char buf[PATH_MAX + 1];
-	ssize_t n;
+	int fd = inode_fd_get(&fs->inodes, inode);
+	ssize_t n = fd;
 
-	n = readlinkat(fs_inode(fs, ino)->fd, "", buf, sizeof(buf));
+	if (fd >= 0) {
+		n = readlinkat(fd, "", buf, sizeof(buf));
+		if (n < 0)
+			n = -errno;
+		inode_fd_put(&fs->inodes, inode);
+	}
 	if (n < 0) {
-		fuse_reply_err(req, errno);
+		fuse_reply_err(req, (int)-n);
 		return;
 	}
 	if ((size_t)n >= sizeof(buf)) {
@@ -80,32 +87,42 @@ void fs_readlink(fuse_req_t req, fuse_ino_t ino)
 
 /* What a new name is: the one varying part of the creation path. */
 struct entry_new {
-	mode_t mode;		 /* type and permissions (mknod, mkdir) */
-	dev_t rdev;		 /* mknod */
-	const char *target;	 /* symlink: the link's text */
-	const struct inode *old; /* link: the existing inode */
+	mode_t mode;	    /* type and permissions (mknod, mkdir) */
+	dev_t rdev;	    /* mknod */
+	const char *target; /* symlink: the link's text */
+	struct inode *old;  /* link: the existing inode */
 };
 
 static int entry_make(struct fs *fs, struct inode *parent, const char *name,
 		      const struct entry_new *n)
 {
 	char old[FS_FD_NAME_LEN];
-	int ret;
+	int dirfd, oldfd = -1, ret;
 
+	dirfd = inode_fd_get(&fs->inodes, parent);
+	if (dirfd < 0)
+		return dirfd;
 	if (n->old) {
+		oldfd = inode_fd_get(&fs->inodes, n->old);
+		ret = oldfd;
+		if (oldfd < 0)
+			goto out_put_parent;
 		/* Through /proc: linkat(AT_EMPTY_PATH) would need
 		 * CAP_DAC_READ_SEARCH, which a non-root fsuid lacks. */
-		fs_fd_name(n->old->fd, old);
-		ret = linkat(fs->proc_fd, old, parent->fd, name,
-			     AT_SYMLINK_FOLLOW);
+		fs_fd_name(oldfd, old);
+		ret = linkat(fs->proc_fd, old, dirfd, name, AT_SYMLINK_FOLLOW);
+		inode_fd_put(&fs->inodes, n->old);
 	} else if (n->target) {
-		ret = symlinkat(n->target, parent->fd, name);
+		ret = symlinkat(n->target, dirfd, name);
 	} else if (S_ISDIR(n->mode)) {
-		ret = mkdirat(parent->fd, name, n->mode & 07777);
+		ret = mkdirat(dirfd, name, n->mode & 07777);
 	} else {
-		ret = mknodat(parent->fd, name, n->mode, n->rdev);
+		ret = mknodat(dirfd, name, n->mode, n->rdev);
 	}
-	return ret < 0 ? -errno : 0;
+	ret = ret < 0 ? -errno : 0;
+out_put_parent:
+	inode_fd_put(&fs->inodes, parent);
+	return ret;
 }
 
 /*
@@ -170,12 +187,16 @@ static void entry_remove(fuse_req_t req, fuse_ino_t parent, const char *name,
 			 int flags)
 {
 	struct fs *fs = fs_of(req);
-	int err;
+	struct inode *dir = fs_inode(fs, parent);
+	int fd = inode_fd_get(&fs->inodes, dir), err = fd < 0 ? fd : 0;
 
-	err = creds_become_caller(fs, req);
-	if (!err && unlinkat(fs_inode(fs, parent)->fd, name, flags) < 0)
+	if (!err)
+		err = creds_become_caller(fs, req);
+	if (!err && unlinkat(fd, name, flags) < 0)
 		err = -errno;
 	creds_restore();
+	if (fd >= 0)
+		inode_fd_put(&fs->inodes, dir);
 	fuse_reply_err(req, -err);
 }
 
@@ -195,9 +216,8 @@ void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
  * -EOVERFLOW (switched nothing) says "outside the map"; any other error is
  * a failed switch and fails the rename.
  */
-static int entry_rename_creds(struct fs *fs, fuse_req_t req,
-			      struct inode *newdir, const char *newname,
-			      unsigned int flags)
+static int entry_rename_creds(struct fs *fs, fuse_req_t req, int newdir,
+			      const char *newname, unsigned int flags)
 {
 	struct stat st;
 	int err;
@@ -207,7 +227,7 @@ static int entry_rename_creds(struct fs *fs, fuse_req_t req,
 		return err;
 	if (flags & RENAME_EXCHANGE)
 		return creds_become_caller(fs, req);
-	if (fstatat(newdir->fd, newname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(newdir, newname, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? -EOVERFLOW : -errno;
 	return creds_become_caller(fs, req);
 }
@@ -218,11 +238,22 @@ void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct fs *fs = fs_of(req);
 	struct inode *olddir = fs_inode(fs, parent);
 	struct inode *newdir = fs_inode(fs, newparent);
-	int err;
+	int oldfd, newfd = -1, err;
 
-	err = entry_rename_creds(fs, req, newdir, newname, flags);
-	if (!err && renameat2(olddir->fd, name, newdir->fd, newname, flags) < 0)
+	oldfd = inode_fd_get(&fs->inodes, olddir);
+	err = oldfd < 0 ? oldfd : 0;
+	if (!err) {
+		newfd = inode_fd_get(&fs->inodes, newdir);
+		err = newfd < 0 ? newfd : 0;
+	}
+	if (!err)
+		err = entry_rename_creds(fs, req, newfd, newname, flags);
+	if (!err && renameat2(oldfd, name, newfd, newname, flags) < 0)
 		err = -errno;
 	creds_restore();
+	if (newfd >= 0)
+		inode_fd_put(&fs->inodes, newdir);
+	if (oldfd >= 0)
+		inode_fd_put(&fs->inodes, olddir);
 	fuse_reply_err(req, -err);
 }

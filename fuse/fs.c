@@ -25,11 +25,16 @@ static fuse_ino_t fs_ino(struct fs *fs, struct inode *inode)
 	return (fuse_ino_t)(uintptr_t)inode;
 }
 
-int fs_stat(const struct inode *inode, struct stat *st)
+int fs_stat(struct fs *fs, struct inode *inode, struct stat *st)
 {
-	if (fstatat(inode->fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	return 0;
+	int fd = inode_fd_get(&fs->inodes, inode), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		err = -errno;
+	inode_fd_put(&fs->inodes, inode);
+	return err;
 }
 
 void fs_stat_up(const struct fs *fs, struct stat *st)
@@ -43,18 +48,25 @@ void fs_fd_name(int fd, char *name)
 	snprintf(name, FS_FD_NAME_LEN, "self/fd/%d", fd);
 }
 
-int fs_reopen(const struct fs *fs, const struct inode *inode, int flags)
+int fs_reopen(struct fs *fs, struct inode *inode, int flags)
 {
 	char name[FS_FD_NAME_LEN];
-	int fd;
+	int fd, pathfd = inode_fd_get(&fs->inodes, inode);
 
-	fs_fd_name(inode->fd, name);
+	if (pathfd < 0)
+		return pathfd;
+	fs_fd_name(pathfd, name);
 	/* The /proc magic link resolves to the inode itself, whatever its
-	 * name is now: no backing path is walked. */
-	fd = openat(fs->proc_fd, name,
-		    (flags & ~(O_CREAT | O_NOFOLLOW)) | O_CLOEXEC);
+	 * name is now: no backing path is walked.  (open_by_handle_at()
+	 * could open it directly, but only with CAP_DAC_READ_SEARCH, which
+	 * would skip the permission check of a caller's open.) */
+	flags = (flags & ~(O_CREAT | O_NOFOLLOW)) | O_CLOEXEC;
+	fd = openat(fs->proc_fd, name, flags);
+	if (fd < 0 && errno == EMFILE && inode_fds_shed(&fs->inodes) > 0)
+		fd = openat(fs->proc_fd, name, flags);
 	if (fd < 0)
-		return -errno;
+		fd = -errno;
+	inode_fd_put(&fs->inodes, inode);
 	return fd;
 }
 
@@ -93,14 +105,21 @@ int fs_entry_from_fd(struct fs *fs, int fd, struct fuse_entry_param *e)
 int fs_lookup_entry(struct fs *fs, struct inode *parent, const char *name,
 		    struct fuse_entry_param *e)
 {
-	int fd, err;
+	int dirfd, fd, err;
 
 	err = fs_check_name(name);
 	if (err)
 		return err;
-	fd = openat(parent->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	dirfd = inode_fd_get(&fs->inodes, parent);
+	if (dirfd < 0)
+		return dirfd;
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EMFILE && inode_fds_shed(&fs->inodes) > 0)
+		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	err = fd < 0 ? -errno : 0;
+	inode_fd_put(&fs->inodes, parent);
+	if (err)
+		return err;
 	return fs_entry_from_fd(fs, fd, e);
 }
 

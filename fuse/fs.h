@@ -37,6 +37,9 @@ struct fs {
 	 * path.  "self" is resolved per call, so this survives the fork of
 	 * fuse_daemonize(). */
 	int proc_fd;
+	/* Inodes the kernel remembers; their fds are borrowed with
+	 * inode_fd_get()/inode_fd_put(); only the root's fd is held
+	 * for the fs's life. */
 	struct inode_table inodes;
 	struct inode root;
 	/* On-disk <-> shown ids: the pod's map in shift mode, the identity
@@ -92,7 +95,7 @@ static inline struct fs *fs_of(fuse_req_t req)
 struct inode *fs_inode(struct fs *fs, fuse_ino_t ino);
 
 /* stat the backing inode itself, never what a symlink points to. */
-int fs_stat(const struct inode *inode, struct stat *st);
+int fs_stat(struct fs *fs, struct inode *inode, struct stat *st);
 
 /* Turn an on-disk stat into what the mount shows: ids mapped up, an
  * unmapped id becoming (uint32_t)-1 so the kernel's inode gets an invalid
@@ -105,9 +108,10 @@ void fs_stat_up(const struct fs *fs, struct stat *st);
 /* The name, relative to fs->proc_fd, of the magic link of @fd. */
 void fs_fd_name(int fd, char *name);
 
-/* Reopen an O_PATH inode fd as an open file with @flags (no O_CREAT),
- * through /proc/self/fd.  Returns the new fd or -errno. */
-int fs_reopen(const struct fs *fs, const struct inode *inode, int flags);
+/* Reopen an inode as an open file with @flags (no O_CREAT), through the
+ * /proc/self/fd link of its borrowed O_PATH fd.  Returns the new fd or
+ * -errno (-ESTALE: the inode is gone). */
+int fs_reopen(struct fs *fs, struct inode *inode, int flags);
 
 /* Fill @e for the O_PATH fd @fd, which the inode table takes over (or
  * closes).  Returns 0 or -errno. */

@@ -21,6 +21,8 @@
 /* At least this many worker threads by default (see opts_default_threads). */
 #define OPTS_MIN_DEFAULT_THREADS 2
 #define OPTS_LIMIT_MAX_THREADS 1024
+/* fd_cache=N: no more fds than the kernel's nr_open ceiling allows. */
+#define OPTS_LIMIT_FD_CACHE 1048576
 
 enum opts_key {
 	KEY_UIDMAP,
@@ -30,6 +32,7 @@ enum opts_key {
 	KEY_ATTR_TIMEOUT,
 	KEY_NEGATIVE_TIMEOUT,
 	KEY_MAX_THREADS,
+	KEY_FD_CACHE,
 	KEY_KEEP_CACHE,
 	KEY_NO_PASSTHROUGH,
 	KEY_IDMAP_OPTIONAL,
@@ -49,6 +52,7 @@ static const struct fuse_opt opts_table[] = {
 	FUSE_OPT_KEY("attr_timeout=", KEY_ATTR_TIMEOUT),
 	FUSE_OPT_KEY("negative_timeout=", KEY_NEGATIVE_TIMEOUT),
 	FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
+	FUSE_OPT_KEY("fd_cache=", KEY_FD_CACHE),
 	FUSE_OPT_KEY("keep_cache", KEY_KEEP_CACHE),
 	FUSE_OPT_KEY("nopassthrough", KEY_NO_PASSTHROUGH),
 	FUSE_OPT_KEY("idmap_optional", KEY_IDMAP_OPTIONAL),
@@ -256,6 +260,10 @@ static int opts_arg(void *data, const char *arg, int key,
 		ret = opts_uint(ctx, arg, OPTS_LIMIT_MAX_THREADS, &n);
 		o->max_threads = (unsigned int)n;
 		return ret;
+	case KEY_FD_CACHE:
+		ret = opts_uint(ctx, arg, OPTS_LIMIT_FD_CACHE, &n);
+		o->fd_cache = (size_t)n;
+		return ret;
 	case KEY_KEEP_CACHE:
 		o->keep_cache = true;
 		return 0;
@@ -415,6 +423,9 @@ void opts_print_help(FILE *out, const char *progname)
 		"                           CPU, at least 2; raise it for a slow store\n"
 		"                           with many concurrent callers, such as NFS)\n"
 		"  -o clone_fd              one /dev/fuse fd per worker thread\n"
+		"  -o fd_cache=N            keep at most N inode fds open; others are\n"
+		"                           reopened from file handles (default: the\n"
+		"                           RLIMIT_NOFILE hard limit less an eighth)\n"
 		"\n"
 		"Mount flags: ro, rw, noexec, exec, noatime, atime, nodiratime, relatime,\n"
 		"strictatime, lazytime, sync, async, dirsync.  nodev and nosuid are always\n"

@@ -29,6 +29,7 @@ struct opts {
 	bool single_thread;
 	bool clone_fd;
 	unsigned int max_threads;
+	size_t fd_cache;	   /* 0: from RLIMIT_NOFILE (setup.c) */
 	unsigned long mount_flags; /* MS_* */
 	bool show_help;
 	bool show_version;

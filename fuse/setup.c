@@ -18,6 +18,11 @@
 
 #include "opts.h"
 
+/* The fd cache's default (fs_raise_fd_limit()): the limit less a reserve;
+ * no limit counts as this one. */
+#define FS_FD_RESERVE_MIN 128
+#define FS_FD_CACHE_MAX (1 << 20)
+
 /* /proc/PID/uid_map holds at most 340 lines of three u32s. */
 #define FS_MAP_TEXT_MAX (IDMAP_MAX_EXTENTS * 3 * 11 + 1)
 
@@ -149,7 +154,8 @@ static int fs_open_source(struct fs *fs, const char *source, char *err,
 	}
 	close(probe);
 	fs->root = (struct inode){
-		.fd = fd,
+		.fd = fd, /* no handle: held for the fs's life */
+		.mount_fd = -1,
 		.dev = st.st_dev,
 		.ino = st.st_ino,
 		.type = S_IFDIR,
@@ -200,21 +206,40 @@ static void fs_hide_features(struct session_features *feat)
 #endif
 
 /*
- * The inode table holds one fd per inode the kernel remembers: take every
- * fd the hard limit allows (a failure only leaves the soft limit).
+ * Take every fd the hard limit allows (a failure only leaves the soft
+ * limit), and size the inode table's fd cache: by default all but an eighth
+ * of the limit (at least 128), which is for open files, directories, the
+ * entries of a backing filesystem without file handles, and libfuse.  A
+ * cache smaller than the inodes a walk revisits costs a handle reopen per
+ * inode; an open that finds the limit reached sheds cached fds.
  */
-static void fs_raise_fd_limit(void)
+static size_t fs_raise_fd_limit(const struct opts *o)
 {
 	struct rlimit rl;
+	rlim_t reserve;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return o->fd_cache ? o->fd_cache : 512;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (o->fd_cache)
+		return o->fd_cache;
+	if (rl.rlim_cur == RLIM_INFINITY)
+		rl.rlim_cur = FS_FD_CACHE_MAX;
+	if (rl.rlim_cur <= 2 * FS_FD_RESERVE_MIN)
+		return rl.rlim_cur / 2;
+	reserve = rl.rlim_cur / 8;
+	if (reserve < FS_FD_RESERVE_MIN)
+		reserve = FS_FD_RESERVE_MIN;
+	return rl.rlim_cur - reserve;
 }
 
 int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 {
+	size_t fd_max;
 	int ret;
 
 	*fs = (struct fs){
@@ -240,7 +265,7 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	ret = fs_check_mountpoint(o->mountpoint, err, errlen);
 	if (ret)
 		return ret;
-	fs_raise_fd_limit();
+	fd_max = fs_raise_fd_limit(o);
 	/* No supplementary groups of our own: requests that run as on-disk
 	 * root keep the daemon's credentials (creds.c), which must then be
 	 * exactly 0:0 with no groups.  No thread exists yet, so glibc's
@@ -262,11 +287,14 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	ret = fs_open_source(fs, o->source, err, errlen);
 	if (ret)
 		goto out_close_proc;
-	ret = inode_table_init(&fs->inodes);
+	ret = inode_table_init(&fs->inodes, fd_max, o->debug);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		goto out_close_root;
 	}
+	/* Failure is no error: inodes there keep their fds, as without
+	 * file handles. */
+	inode_table_add_mount(&fs->inodes, fs->root.fd);
 	pthread_mutex_init(&fs->backing_lock, NULL);
 	pthread_mutex_init(&fs->dirs_lock, NULL);
 	return 0;

@@ -37,6 +37,8 @@ struct xattr_target {
 	char path[PATH_MAX];
 	bool link;     /* use the l*xattr() calls: @path names a symlink */
 	int parent_fd; /* held open while @path is used, or -1 */
+	struct inode_table *table; /* of @inode, whose fd is borrowed */
+	struct inode *inode;
 };
 
 /* The absolute path the kernel has for @fd now (d_path of its dentry). */
@@ -93,8 +95,8 @@ static int xattr_walk_below_root(const struct fs *fs, char *rel)
  * may have changed since).
  */
 static int xattr_open_link_parent(const struct fs *fs,
-				  const struct inode *inode, char *name,
-				  size_t size, int *parent_fd)
+				  const struct inode *inode, int inode_fd,
+				  char *name, size_t size, int *parent_fd)
 {
 	char root[PATH_MAX], link[PATH_MAX];
 	char *rel, *slash;
@@ -104,7 +106,7 @@ static int xattr_open_link_parent(const struct fs *fs,
 
 	err = xattr_fd_path(fs, fs->root.fd, root, sizeof(root));
 	if (!err)
-		err = xattr_fd_path(fs, inode->fd, link, sizeof(link));
+		err = xattr_fd_path(fs, inode_fd, link, sizeof(link));
 	if (err)
 		return err;
 	rootlen = strcmp(root, "/") == 0 ? 0 : strlen(root);
@@ -130,23 +132,34 @@ static int xattr_open_link_parent(const struct fs *fs,
 	return 0;
 }
 
-static int xattr_target_open(const struct fs *fs, const struct inode *inode,
+static void xattr_target_close(struct xattr_target *t);
+
+/* On success the target holds a borrow of @inode's fd until
+ * xattr_target_close(). */
+static int xattr_target_open(struct fs *fs, struct inode *inode,
 			     struct xattr_target *t)
 {
 	char fd_name[FS_FD_NAME_LEN], name[NAME_MAX + 1];
-	int err;
+	int fd, err;
 
 	t->parent_fd = -1;
 	t->link = S_ISLNK(inode->type);
+	fd = inode_fd_get(&fs->inodes, inode);
+	if (fd < 0)
+		return fd;
+	t->table = &fs->inodes;
+	t->inode = inode;
 	if (!t->link) {
-		fs_fd_name(inode->fd, fd_name);
+		fs_fd_name(fd, fd_name);
 		snprintf(t->path, sizeof(t->path), "/proc/%s", fd_name);
 		return 0;
 	}
-	err = xattr_open_link_parent(fs, inode, name, sizeof(name),
+	err = xattr_open_link_parent(fs, inode, fd, name, sizeof(name),
 				     &t->parent_fd);
-	if (err)
+	if (err) {
+		xattr_target_close(t);
 		return err;
+	}
 	fs_fd_name(t->parent_fd, fd_name);
 	snprintf(t->path, sizeof(t->path), "/proc/%s/%s", fd_name, name);
 	return 0;
@@ -156,9 +169,10 @@ static void xattr_target_close(struct xattr_target *t)
 {
 	if (t->parent_fd >= 0)
 		close(t->parent_fd);
+	inode_fd_put(t->table, t->inode);
 }
 
-static ssize_t xattr_get_raw(const struct fs *fs, const struct inode *inode,
+static ssize_t xattr_get_raw(struct fs *fs, struct inode *inode,
 			     const char *name, void *buf, size_t size)
 {
 	struct xattr_target t;
@@ -176,9 +190,8 @@ static ssize_t xattr_get_raw(const struct fs *fs, const struct inode *inode,
 	return n;
 }
 
-static int xattr_set_raw(const struct fs *fs, const struct inode *inode,
-			 const char *name, const void *value, size_t size,
-			 int flags)
+static int xattr_set_raw(struct fs *fs, struct inode *inode, const char *name,
+			 const void *value, size_t size, int flags)
 {
 	struct xattr_target t;
 	int err;
@@ -193,8 +206,8 @@ static int xattr_set_raw(const struct fs *fs, const struct inode *inode,
 	return err;
 }
 
-static ssize_t xattr_list_raw(const struct fs *fs, const struct inode *inode,
-			      char *buf, size_t size)
+static ssize_t xattr_list_raw(struct fs *fs, struct inode *inode, char *buf,
+			      size_t size)
 {
 	struct xattr_target t;
 	ssize_t n;
@@ -211,7 +224,7 @@ static ssize_t xattr_list_raw(const struct fs *fs, const struct inode *inode,
 	return n;
 }
 
-static int xattr_remove_raw(const struct fs *fs, const struct inode *inode,
+static int xattr_remove_raw(struct fs *fs, struct inode *inode,
 			    const char *name)
 {
 	struct xattr_target t;
@@ -247,9 +260,9 @@ static void xattr_reply(fuse_req_t req, const void *buf, size_t len,
 
 /* Read a value whose ids need translating: always in full, since a v2
  * capability grows when shown as v3. */
-static ssize_t xattr_get_translated(const struct fs *fs,
-				    const struct inode *inode, const char *name,
-				    enum xattr_ids_kind kind, char *buf)
+static ssize_t xattr_get_translated(struct fs *fs, struct inode *inode,
+				    const char *name, enum xattr_ids_kind kind,
+				    char *buf)
 {
 	ssize_t n = xattr_get_raw(fs, inode, name, buf, XATTR_VALUE_MAX);
 
