@@ -253,6 +253,9 @@ tree_acl() {
 	setfacl -m u:1000:rw-,u:2000:r--,u:$U:r--,u:$H:rw-,g:1000:r--,g:$U:rw- "$d/a1000"
 	mk_file "$d/au" 0644 $U:$U
 	setfacl -m u:1000:rw- "$d/au"
+	# 43 entries, 348 bytes: more than uidmapfs's first read (256).
+	mk_file "$d/big" 0644 0:0
+	setfacl -m "$(printf 'u:%d:r--,' $(seq 100 139))g:1000:r--" "$d/big"
 	mk_file "$d/plain0" 0644 0:0
 	mk_file "$d/plain1000" 0644 1000:1000
 	mk_file "$d/plain1000b" 0644 1000:1000
