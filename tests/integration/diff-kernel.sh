@@ -6,7 +6,7 @@
 #
 #   diff-kernel.sh [--fs tmpfs|ext4] [--side-b uidmapfs|oracle]
 #                  [--mode shift|kernel] [--side-b-map MAP] [--only GLOB]
-#                  [--keep]
+#                  [--opts OPTS] [--keep]
 #
 # Two identical backing trees (tree.sh) on one fresh file system; side A is
 # the oracle (idmount) on tree a, side B uidmapfs ($UIDMAPFS) on tree b, or
@@ -23,6 +23,7 @@
 # the exit status is 1.  Lines ending in "=> RESULT" pin what the oracle
 # does; the oracle doing something else is a failure too.
 #
+# --opts adds daemon options (-o OPTS; e.g. nopassthrough).
 # --keep leaves the work directory (logs, dumps) for a look afterwards.
 set -euo pipefail
 PROG=diff-kernel
@@ -40,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--mode) mode=$2; shift 2 ;;
 	--side-b-map) map_b=$2; shift 2 ;;
 	--only) only=$2; shift 2 ;;
+	--opts) export UIDMAPFS_OPTS=$2; shift 2 ;;
 	--keep) KEEP_WORKDIR=1; shift ;;
 	*) fail "unknown argument $1 (see the head of $0)" ;;
 	esac

@@ -202,7 +202,7 @@ mount_uidmapfs() {
 	log=$WORKDIR/uidmapfs-$(basename "$2").log
 	mkdir -p "$dir"
 	MOUNTS+=("$dir")
-	"$UIDMAPFS" "$src" "$dir" -o "uidmap=$map,gidmap=$map" -f >"$log" 2>&1 &
+	"$UIDMAPFS" "$src" "$dir" -o "uidmap=$map,gidmap=$map${UIDMAPFS_OPTS:+,$UIDMAPFS_OPTS}" -f >"$log" 2>&1 &
 	DAEMONS+=("$!")
 	DAEMON_LOGS+=("$log")
 	wait_for_fuse_mount "$!" "$dir" "$log"
@@ -215,7 +215,7 @@ mount_uidmapfs_kernel() {
 	local log=$WORKDIR/uidmapfs-$(basename "$3").log
 	mkdir -p "$fusedir"
 	MOUNTS+=("$fusedir")
-	"$UIDMAPFS" "$src" "$fusedir" -f >"$log" 2>&1 &
+	"$UIDMAPFS" "$src" "$fusedir" ${UIDMAPFS_OPTS:+-o "$UIDMAPFS_OPTS"} -f >"$log" 2>&1 &
 	DAEMONS+=("$!")
 	DAEMON_LOGS+=("$log")
 	wait_for_fuse_mount "$!" "$fusedir" "$log"

@@ -183,6 +183,33 @@ tree_write() {
 	setcap cap_net_raw+ep "$d/cap0"
 }
 
+# Privilege killing (ops/42..44-kill-*): what write, append, truncate,
+# open O_TRUNC and chown clear.  Each actor (p0, p1000, h0, h2000) gets
+# files of its own, since a bit is cleared once.  Group 2000 is none of
+# the actors' groups; pod 1000 is in group 1000.
+tree_kill() {
+	local d=$1/kill a f
+	mk_dir "$d" 0755 0:0
+	for a in p0 p1000 h0 h2000; do
+		for f in w6777 a6777 t6777 o6777 n6777 c6777 x6777; do
+			mk_file "$d/$a.$f" 6777 0:0 "xyz"
+		done
+		mk_file "$d/$a.w6777k" 6777 1000:1000 "xyz"
+		for f in w2676 t2676 c2676 x2676; do
+			mk_file "$d/$a.$f" 2676 0:2000 "xyz"
+		done
+		mk_file "$d/$a.w2666" 2666 0:2000 "xyz"
+		mk_file "$d/$a.x2666" 2666 0:2000 "xyz"
+		mk_file "$d/$a.w2666g" 2666 0:1000 "xyz"
+		for f in wcap acap tcap ocap ncap ccap xcap; do
+			mk_file "$d/$a.$f" 0777 0:0 "xyz"
+			setcap cap_net_raw+ep "$d/$a.$f"
+		done
+		mk_file "$d/$a.wcapk" 0777 1000:1000 "xyz"
+		setcap cap_net_raw+ep "$d/$a.wcapk"
+	done
+}
+
 tree_sticky() {
 	local d=$1/sticky s
 	mk_dir "$d" 0755 0:0
@@ -321,6 +348,7 @@ build_tree() {
 	tree_chmod "$root"
 	tree_attr "$root"
 	tree_write "$root"
+	tree_kill "$root"
 	tree_sticky "$root"
 	tree_rename "$root"
 	tree_link "$root"
