@@ -177,10 +177,12 @@ static int attr_kill(struct fs *fs, fuse_req_t req, struct inode *inode,
 			return err;
 		*valid &= ~FUSE_SET_ATTR_MODE;
 	}
+	if (fs->features.killpriv_v2 && !(*valid & ~FUSE_SET_ATTR_CTIME))
+		return kill_setid_empty_setattr(fs, req, inode);
 	if ((*valid & FUSE_SET_ATTR_SIZE) &&
 	    !(*valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
 		return kill_setid(fs, req, inode, fi ? fs_file_fd(fi) : -1,
-				  KILL_HINT_NONE);
+				  kill_hint_of_request(fs));
 	return 0;
 }
 

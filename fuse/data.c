@@ -173,7 +173,8 @@ static int data_kill_on_trunc(struct fs *fs, fuse_req_t req,
 {
 	if (!(fi->flags & O_TRUNC) || (fi->flags & O_ACCMODE) == O_RDONLY)
 		return 0;
-	return kill_setid(fs, req, inode, fs_file_fd(fi), KILL_HINT_NONE);
+	return kill_setid(fs, req, inode, fs_file_fd(fi),
+			  kill_hint_of_request(fs));
 }
 
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -291,9 +292,10 @@ void fs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 	int err;
 
 	/* A write clears set-id bits (file_remove_privs()). */
-	err = fuse_buf_size(bufv) ? kill_setid(fs, req, fs_inode(fs, ino),
-					       fs_file_fd(fi), KILL_HINT_NONE)
-				  : 0;
+	err = fuse_buf_size(bufv)
+		      ? kill_setid(fs, req, fs_inode(fs, ino), fs_file_fd(fi),
+				   kill_hint_of_request(fs))
+		      : 0;
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;

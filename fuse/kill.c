@@ -25,30 +25,32 @@
 #define SYS_fchmodat2 452
 #endif
 
-/* CAP_FSETID, from <linux/capability.h>. */
+/* From <linux/capability.h>. */
+#define KILL_CAP_FOWNER 3
 #define KILL_CAP_FSETID 4
 /* The most supplementary groups looked at (as creds.c). */
 #define KILL_MAX_GROUPS 256
 
-/* What /proc tells about the caller. */
+/* What /proc tells about the caller (ids as the daemon sees them: host
+ * ids). */
 struct kill_caller {
-	bool fsetid;  /* CAP_FSETID in its effective set (in its namespace) */
+	unsigned long long caps; /* effective, in its own namespace */
 	bool init_ns; /* in the daemon's (the initial) user namespace */
-	gid_t fsgid;  /* as the daemon sees it (a host id) */
+	uid_t fsuid;
+	gid_t fsgid;
 };
 
-/* Read the caller's effective CAP_FSETID and whether it lives in our user
- * namespace.  A caller gone or hidden reads as unprivileged in another
- * namespace: the bits are then cleared, which never grants anything. */
+/* Read the caller's effective capabilities, fsuid, fsgid and whether it
+ * lives in our user namespace.  A caller gone or hidden reads as an
+ * unprivileged nobody in another namespace: set-id bits are then cleared
+ * on write (which never grants anything) and a chown is refused. */
 static void kill_read_caller(pid_t pid, struct kill_caller *c)
 {
 	char path[64], line[256];
 	struct stat self, caller;
 	FILE *f;
 
-	c->fsetid = false;
-	c->init_ns = false;
-	c->fsgid = (gid_t)-1;
+	*c = (struct kill_caller){ .fsuid = (uid_t)-1, .fsgid = (gid_t)-1 };
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 	if (pid <= 0 || stat("/proc/self/ns/user", &self) < 0 ||
 	    stat(path, &caller) < 0)
@@ -60,18 +62,23 @@ static void kill_read_caller(pid_t pid, struct kill_caller *c)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long caps;
 		unsigned int real, eff, saved, fs;
 
+		if (sscanf(line, "Uid: %u %u %u %u", &real, &eff, &saved,
+			   &fs) == 4)
+			c->fsuid = fs;
 		if (sscanf(line, "Gid: %u %u %u %u", &real, &eff, &saved,
 			   &fs) == 4)
 			c->fsgid = fs;
-		if (sscanf(line, "CapEff: %llx", &caps) == 1) {
-			c->fsetid = caps & (1ULL << KILL_CAP_FSETID);
+		if (sscanf(line, "CapEff: %llx", &c->caps) == 1)
 			break;
-		}
 	}
 	fclose(f);
+}
+
+static bool kill_has_cap(const struct kill_caller *c, int cap)
+{
+	return c->caps & (1ULL << cap);
 }
 
 /*
@@ -125,38 +132,59 @@ static bool kill_in_group(fuse_req_t req, const struct kill_caller *c,
 }
 
 /*
- * Setgid without group-exec: kept for a member of the file's group, and
- * for a caller with CAP_FSETID over the file (capable_wrt_inode_uidgid():
- * in its own namespace, which must map the file's owner and group).
+ * The file's owner and group as the VFS compares them with the caller's
+ * (host ids) into *@vuid and *@vgid; returns whether the caller's namespace
+ * maps both (capable_wrt_inode_uidgid() needs it).
  *
- * The ids compared are those the VFS compares: the file's as the mount
- * shows them, as host ids.  In shift mode that is what we show (@uid,
- * @gid).  In kernel mode it is what the runtime's ID-mapped mount on top
- * shows, which the daemon cannot see; we take the caller's own namespace's
- * map for it, which is what Kubernetes gives a pod's volumes.  A caller in
- * the initial namespace is taken to be in none of the file's groups: those
- * are pod ids through that mount (and a host group member writing through
- * the bare FUSE mount loses the bit, which grants nothing).
+ * In shift mode they are what we show (@uid, @gid).  In kernel mode they
+ * are what the runtime's ID-mapped mount on top shows, which the daemon
+ * cannot see; we take the caller's own namespace's map for it, which is
+ * what Kubernetes gives a pod's volumes.  A caller in the initial
+ * namespace then matches neither id: through that mount they are pod ids
+ * (a host user working on the bare FUSE mount is treated alike, which
+ * can only cost it a set-id bit or a chown of a file it owns).
  */
-static bool kill_keeps_sgid(const struct fs *fs, fuse_req_t req,
-			    const struct kill_caller *c, pid_t pid, uid_t uid,
-			    gid_t gid)
+static bool kill_vfs_ids(const struct fs *fs, const struct kill_caller *c,
+			 pid_t pid, uid_t uid, gid_t gid, uint32_t *vuid,
+			 uint32_t *vgid)
 {
-	uint32_t vuid = uid, vgid = gid, inside;
+	uint32_t inside;
+
+	*vuid = uid;
+	*vgid = gid;
+	if (fs->kernel_mode && c->init_ns) {
+		*vuid = *vgid = UINT32_MAX;
+		return true;
+	}
+	if (fs->kernel_mode)
+		return kill_ns_map(pid, "uid_map", uid, true, vuid) &&
+		       kill_ns_map(pid, "gid_map", gid, true, vgid);
+	return c->init_ns ||
+	       (kill_ns_map(pid, "uid_map", uid, false, &inside) &&
+		kill_ns_map(pid, "gid_map", gid, false, &inside));
+}
+
+/* The set-id bits of @mode a caller clears (setattr_should_drop_suidgid()
+ * without its capable(CAP_FSETID) test): setuid always; setgid with
+ * group-exec, or when the caller is neither in the file's group nor has
+ * CAP_FSETID over the file in its namespace. */
+static mode_t kill_bits(const struct fs *fs, fuse_req_t req,
+			const struct kill_caller *c, pid_t pid, mode_t mode,
+			uid_t uid, gid_t gid)
+{
+	mode_t kill = mode & S_ISUID;
+	uint32_t vuid, vgid;
 	bool mapped;
 
-	if (fs->kernel_mode && c->init_ns)
-		return c->fsetid;
-	if (fs->kernel_mode)
-		mapped = kill_ns_map(pid, "uid_map", uid, true, &vuid) &&
-			 kill_ns_map(pid, "gid_map", gid, true, &vgid);
-	else
-		mapped = c->init_ns ||
-			 (kill_ns_map(pid, "uid_map", uid, false, &inside) &&
-			  kill_ns_map(pid, "gid_map", gid, false, &inside));
-	if (kill_in_group(req, c, vgid))
-		return true;
-	return c->fsetid && mapped;
+	if (!(mode & S_ISGID))
+		return kill;
+	if (mode & S_IXGRP)
+		return kill | S_ISGID;
+	mapped = kill_vfs_ids(fs, c, pid, uid, gid, &vuid, &vgid);
+	if (kill_in_group(req, c, vgid) ||
+	    (kill_has_cap(c, KILL_CAP_FSETID) && mapped))
+		return kill;
+	return kill | S_ISGID;
 }
 
 mode_t kill_setid_bits(const struct fs *fs, fuse_req_t req, mode_t mode,
@@ -164,21 +192,23 @@ mode_t kill_setid_bits(const struct fs *fs, fuse_req_t req, mode_t mode,
 {
 	pid_t pid = fuse_req_ctx(req)->pid;
 	struct kill_caller c;
-	mode_t kill;
 
 	if (!S_ISREG(mode) || !(mode & (S_ISUID | S_ISGID)) ||
 	    hint == KILL_HINT_KEEP)
 		return 0;
 	kill_read_caller(pid, &c);
 	/* The kernel's capable(CAP_FSETID): in the initial namespace. */
-	if (hint == KILL_HINT_NONE && c.init_ns && c.fsetid)
+	if (hint == KILL_HINT_NONE && c.init_ns &&
+	    kill_has_cap(&c, KILL_CAP_FSETID))
 		return 0;
-	kill = mode & S_ISUID;
-	if (!(mode & S_ISGID))
-		return kill;
-	if ((mode & S_IXGRP) || !kill_keeps_sgid(fs, req, &c, pid, uid, gid))
-		kill |= S_ISGID;
-	return kill;
+	return kill_bits(fs, req, &c, pid, mode, uid, gid);
+}
+
+enum kill_hint kill_hint_of_request(const struct fs *fs)
+{
+	if (!fs->features.killpriv_v2)
+		return KILL_HINT_NONE;
+	return session_request_kill_suidgid() ? KILL_HINT_KILL : KILL_HINT_KEEP;
 }
 
 bool kill_is_setid(int fd)
@@ -189,32 +219,93 @@ bool kill_is_setid(int fd)
 	       (st.st_mode & (S_ISUID | S_ISGID));
 }
 
-int kill_setid(const struct fs *fs, fuse_req_t req, const struct inode *inode,
-	       int fd, enum kill_hint hint)
+/* Set the mode of @inode (through @fd when >= 0) to @mode, with the
+ * daemon's credentials. */
+static int kill_chmod(const struct fs *fs, const struct inode *inode, int fd,
+		      mode_t mode)
 {
 	char name[FS_FD_NAME_LEN];
-	struct stat st;
-	mode_t kill;
-	int err;
 
-	err = fd >= 0 ? (fstat(fd, &st) < 0 ? -errno : 0) : fs_stat(inode, &st);
-	if (err)
-		return err;
-	if (!S_ISREG(st.st_mode) || !(st.st_mode & (S_ISUID | S_ISGID)))
-		return 0;
-	fs_stat_up(fs, &st);
-	kill = kill_setid_bits(fs, req, st.st_mode, st.st_uid, st.st_gid, hint);
-	if (!kill)
-		return 0;
 	if (fd >= 0)
-		return fchmod(fd, st.st_mode & 07777 & ~kill) < 0 ? -errno : 0;
-	if (syscall(SYS_fchmodat2, inode->fd, "", st.st_mode & 07777 & ~kill,
-		    AT_EMPTY_PATH) == 0)
+		return fchmod(fd, mode) < 0 ? -errno : 0;
+	if (syscall(SYS_fchmodat2, inode->fd, "", mode, AT_EMPTY_PATH) == 0)
 		return 0;
 	if (errno != ENOSYS)
 		return -errno;
 	fs_fd_name(inode->fd, name);
-	return fchmodat(fs->proc_fd, name, st.st_mode & 07777 & ~kill, 0) < 0
-		       ? -errno
-		       : 0;
+	return fchmodat(fs->proc_fd, name, mode, 0) < 0 ? -errno : 0;
+}
+
+/* stat @inode (through @fd when >= 0); returns whether it is a regular
+ * file with set-id bits, with *@st filled and its ids shown. */
+static bool kill_stat_setid(const struct fs *fs, const struct inode *inode,
+			    int fd, struct stat *st, int *err)
+{
+	*err = fd >= 0 ? (fstat(fd, st) < 0 ? -errno : 0) : fs_stat(inode, st);
+	if (*err || !S_ISREG(st->st_mode) ||
+	    !(st->st_mode & (S_ISUID | S_ISGID)))
+		return false;
+	fs_stat_up(fs, st);
+	return true;
+}
+
+int kill_setid(const struct fs *fs, fuse_req_t req, const struct inode *inode,
+	       int fd, enum kill_hint hint)
+{
+	struct stat st;
+	mode_t kill;
+	int err;
+
+	if (!kill_stat_setid(fs, inode, fd, &st, &err))
+		return err;
+	kill = kill_setid_bits(fs, req, st.st_mode, st.st_uid, st.st_gid, hint);
+	if (!kill)
+		return 0;
+	return kill_chmod(fs, inode, fd, st.st_mode & 07777 & ~kill);
+}
+
+/* Whether task @pid is in one of the chown system calls (/proc/PID/syscall
+ * starts with the number of the call it is blocked in). */
+static bool kill_in_chown(pid_t pid)
+{
+	char path[64];
+	long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fscanf(f, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+#ifdef SYS_chown
+	if (nr == SYS_chown || nr == SYS_lchown)
+		return true;
+#endif
+	return nr == SYS_fchown || nr == SYS_fchownat;
+}
+
+int kill_setid_empty_setattr(const struct fs *fs, fuse_req_t req,
+			     const struct inode *inode)
+{
+	pid_t pid = fuse_req_ctx(req)->pid;
+	struct kill_caller c;
+	uint32_t vuid, vgid;
+	struct stat st;
+	bool mapped;
+	int err;
+
+	if (!kill_stat_setid(fs, inode, -1, &st, &err))
+		return err;
+	kill_read_caller(pid, &c);
+	mapped = kill_vfs_ids(fs, &c, pid, st.st_uid, st.st_gid, &vuid, &vgid);
+	/* inode_owner_or_capable(): the mode change a chown makes is the
+	 * owner's (or CAP_FOWNER's) to make; a writer's needs neither. */
+	if (c.fsuid != vuid && !(kill_has_cap(&c, KILL_CAP_FOWNER) && mapped))
+		return kill_in_chown(pid) ? -EPERM : 0;
+	return kill_chmod(fs, inode, -1,
+			  st.st_mode & 07777 &
+				  ~kill_bits(fs, req, &c, pid, st.st_mode,
+					     st.st_uid, st.st_gid));
 }
