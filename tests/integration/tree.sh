@@ -207,6 +207,10 @@ tree_kill() {
 		done
 		mk_file "$d/$a.wcapk" 0777 1000:1000 "xyz"
 		setcap cap_net_raw+ep "$d/$a.wcapk"
+		# Set-id bits and a capability that arrive after the kernel
+		# has seen writes find nothing to clear (S_NOSEC).
+		mk_file "$d/$a.late" 0777 1000:1000 "xyz"
+		mk_file "$d/$a.latecap" 0777 0:0 "xyz"
 	done
 }
 
