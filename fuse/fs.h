@@ -51,6 +51,9 @@ struct fs {
 	double attr_timeout;
 	double negative_timeout;
 	bool keep_cache;
+	/* The kernel opens directories itself (FUSE_NO_OPENDIR_SUPPORT,
+	 * dir.c): no OPENDIR/RELEASEDIR, and readdir without a handle. */
+	bool no_opendir;
 	bool debug;
 };
 

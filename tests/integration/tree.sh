@@ -214,6 +214,12 @@ tree_kill() {
 	done
 }
 
+# A directory to fill and list (ops/90-readdir-pod0): listings longer
+# than one READDIRPLUS reply.
+tree_readdir() {
+	mk_dir "$1/readdir" 0755 0:0
+}
+
 tree_sticky() {
 	local d=$1/sticky s
 	mk_dir "$d" 0755 0:0
@@ -353,6 +359,7 @@ build_tree() {
 	tree_attr "$root"
 	tree_write "$root"
 	tree_kill "$root"
+	tree_readdir "$root"
 	tree_sticky "$root"
 	tree_rename "$root"
 	tree_link "$root"
