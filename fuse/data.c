@@ -148,9 +148,13 @@ static int data_set_fi(struct fs *fs, struct inode *inode,
 	else
 		fi->fh |= FS_FH_CACHED;
 	fi->keep_cache = fs->keep_cache;
-	/* Nothing to flush from a file opened read-only: spare the round
-	 * trip at every close. */
-	fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY;
+	/* Nothing to flush from a file opened read-only, nor on a local
+	 * filesystem, whose close() flushes nothing (and locks, which a
+	 * FLUSH would release, are the kernel's): spare the round trip at
+	 * every close.  A network filesystem reports write-back errors at
+	 * close, so there fs_flush() closes a duplicate. */
+	fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY ||
+		      data_passthrough_safe(fd);
 	return 0;
 }
 
