@@ -61,8 +61,10 @@ static bool data_passthrough_safe(int fd)
  * for writing and the file has set-id bits, which a write may have to
  * clear by a rule the kernel's FUSE code does not apply (kill.h) and which
  * a passthrough write would never show us.  A file that gains a set-id bit
- * while open for passthrough keeps it (the kernel allows no other mode
- * while that open lasts): its writes are cleared by the kernel's own rule.
+ * while open for passthrough stays so until its last close (the kernel
+ * allows no other mode meanwhile); a write through such an open clears
+ * the bits only where the kernel asks (kill_setid_empty_setattr(): when
+ * the writer owns the file), a known gap.
  */
 static bool data_watch_writes(const struct fuse_file_info *fi, int fd)
 {
