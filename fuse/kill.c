@@ -206,9 +206,11 @@ mode_t kill_setid_bits(const struct fs *fs, fuse_req_t req, mode_t mode,
 
 enum kill_hint kill_hint_of_request(const struct fs *fs)
 {
-	if (!fs->features.killpriv_v2)
+	int kill = session_request_kill_suidgid();
+
+	if (!fs->features.killpriv_v2 || kill < 0)
 		return KILL_HINT_NONE;
-	return session_request_kill_suidgid() ? KILL_HINT_KILL : KILL_HINT_KEEP;
+	return kill ? KILL_HINT_KILL : KILL_HINT_KEEP;
 }
 
 bool kill_is_setid(int fd)

@@ -38,7 +38,8 @@ enum kill_hint {
 };
 
 /* The hint for the request this thread serves: with KILLPRIV_V2 granted,
- * whether it carries a *_KILL_SUIDGID bit; otherwise none. */
+ * whether it carries a *_KILL_SUIDGID bit; otherwise, or when the session
+ * could not see the request, none. */
 enum kill_hint kill_hint_of_request(const struct fs *fs);
 
 /*

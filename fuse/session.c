@@ -57,15 +57,19 @@ void session_reply_passthrough(int id)
 
 /*
  * Whether the request this thread read last asks for set-id bits to be
- * cleared.  Thread-local because libfuse passes the operations nothing of
- * the raw request but what it parsed (and not these bits), and serves a
- * request in the thread that read it: fuse_session_loop() and each worker
- * of fuse_session_loop_mt() (fuse_do_work() in 3.14) read a request through
- * this hook and process it before reading the next.
+ * cleared: 1, 0, or -1 when this thread has read no request through
+ * session_read() (or could not parse it).  Thread-local because libfuse
+ * passes the operations nothing of the raw request but what it parsed (and
+ * not these bits), and serves a request in the thread that read it:
+ * fuse_session_loop() and each worker of fuse_session_loop_mt()
+ * (fuse_do_work() in 3.14) read a request through this hook and process it
+ * before reading the next.  A transport that does not read through this
+ * hook (io_uring) leaves it at -1, and the caller then finds out another
+ * way (kill.c reads /proc): never a stale "no".
  */
-static _Thread_local bool session_kill_suidgid;
+static _Thread_local int session_kill_suidgid = -1;
 
-bool session_request_kill_suidgid(void)
+int session_request_kill_suidgid(void)
 {
 	return session_kill_suidgid;
 }
@@ -77,9 +81,9 @@ static ssize_t session_read(int fd, void *buf, size_t len, void *userdata)
 
 	(void)userdata;
 	n = read(fd, buf, len);
-	session_kill_suidgid = n > 0 &&
-			       proto_parse_request(buf, (size_t)n, &r) == 0 &&
-			       r.kill_suidgid;
+	session_kill_suidgid = -1;
+	if (n > 0 && proto_parse_request(buf, (size_t)n, &r) == 0)
+		session_kill_suidgid = r.kill_suidgid;
 	return n;
 }
 

@@ -74,9 +74,10 @@ int session_unmount(const char *mountpoint);
  * Whether the request this thread is serving asks the server to clear
  * setuid/setgid: the FUSE_OPEN_KILL_SUIDGID, FUSE_WRITE_KILL_SUIDGID or
  * FATTR_KILL_SUIDGID bit, which libfuse 3.14 does not pass to the
- * operations.  Meaningful only when killpriv_v2 was granted.
+ * operations.  Returns 1 or 0, or -1 when unknown (the request did not come
+ * through our read hook).  Meaningful only when killpriv_v2 was granted.
  */
-bool session_request_kill_suidgid(void);
+int session_request_kill_suidgid(void);
 
 /*
  * Register the open file @fd for kernel passthrough.  Returns a backing id
