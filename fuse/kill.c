@@ -156,9 +156,18 @@ static bool kill_vfs_ids(const struct fs *fs, const struct kill_caller *c,
 		*vuid = *vgid = UINT32_MAX;
 		return true;
 	}
-	if (fs->kernel_mode)
-		return kill_ns_map(pid, "uid_map", uid, true, vuid) &&
-		       kill_ns_map(pid, "gid_map", gid, true, vgid);
+	if (fs->kernel_mode) {
+		/* An id that map leaves out is the VFS's invalid id, which
+		 * matches nobody. */
+		bool uid_ok = kill_ns_map(pid, "uid_map", uid, true, vuid);
+		bool gid_ok = kill_ns_map(pid, "gid_map", gid, true, vgid);
+
+		if (!uid_ok)
+			*vuid = UINT32_MAX;
+		if (!gid_ok)
+			*vgid = UINT32_MAX;
+		return uid_ok && gid_ok;
+	}
 	return c->init_ns ||
 	       (kill_ns_map(pid, "uid_map", uid, false, &inside) &&
 		kill_ns_map(pid, "gid_map", gid, false, &inside));
