@@ -16,6 +16,7 @@
 
 #include "creds.h"
 #include "fs.h"
+#include "kill.h"
 
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452
@@ -149,11 +150,12 @@ static int attr_apply(struct fs *fs, struct inode *inode,
 }
 
 /*
- * Whether the request only removes set-id bits.  The kernel sends such a
- * mode change itself when a caller writes to a set-id file
- * (file_remove_privs()), whoever owns it, and the ID-mapped mount lets it
- * through for any writer.  Dropping set-id bits never grants anything, so
- * it runs with the daemon's credentials rather than fail as the caller.
+ * Whether the request's mode only removes set-id bits.  The kernel sends
+ * such a mode change itself when a caller writes to or truncates a set-id
+ * file (file_remove_privs(), do_truncate()), whoever owns it, and the
+ * ID-mapped mount lets it through for any writer.  Dropping set-id bits
+ * never grants anything, so it runs with the daemon's credentials rather
+ * than fail as the caller.  A chown's mode stays with the chown.
  */
 static bool attr_only_drops_setid(struct fs *fs, struct inode *inode,
 				  const struct stat *attr, int valid)
@@ -162,12 +164,41 @@ static bool attr_only_drops_setid(struct fs *fs, struct inode *inode,
 	mode_t old, new = attr->st_mode & 07777;
 	struct stat st;
 
-	if ((valid & ~FUSE_SET_ATTR_CTIME) != FUSE_SET_ATTR_MODE ||
+	if (!(valid & FUSE_SET_ATTR_MODE) ||
+	    (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) ||
 	    fs_stat(fs, inode, &st) < 0)
 		return false;
 	old = st.st_mode & 07777;
 	return new != old && (new & ~setid) == (old & ~setid) &&
 	       (new &setid & ~old) == 0;
+}
+
+/*
+ * What runs with the daemon's credentials before the rest of a setattr:
+ * a mode that only drops set-id bits, and for a truncate the set-id bits
+ * the ID-mapped mount would clear (kill.h: the kernel's own mode, when it
+ * sends one, keeps setgid without group-exec).  Clears from *@valid what
+ * it did.  Returns 0 or -errno.
+ */
+static int attr_kill(struct fs *fs, fuse_req_t req, struct inode *inode,
+		     const struct stat *attr, int *valid,
+		     struct fuse_file_info *fi)
+{
+	int err;
+
+	if (attr_only_drops_setid(fs, inode, attr, *valid)) {
+		err = attr_chmod(fs, inode, fi, attr->st_mode & 07777);
+		if (err)
+			return err;
+		*valid &= ~FUSE_SET_ATTR_MODE;
+	}
+	if (fs->features.killpriv_v2 && !(*valid & ~FUSE_SET_ATTR_CTIME))
+		return kill_setid_empty_setattr(fs, req, inode);
+	if ((*valid & FUSE_SET_ATTR_SIZE) &&
+	    !(*valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
+		return kill_setid(fs, req, inode, fi ? fs_file_fd(fi) : -1,
+				  kill_hint_of_request(fs));
+	return 0;
 }
 
 void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
@@ -176,13 +207,15 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 	struct fs *fs = fs_of(req);
 	struct inode *inode = fs_inode(fs, ino);
 	struct stat st;
-	int err = 0;
+	int err;
 
-	if (!attr_only_drops_setid(fs, inode, attr, valid))
+	err = attr_kill(fs, req, inode, attr, &valid, fi);
+	if (!err && (valid & ~FUSE_SET_ATTR_CTIME)) {
 		err = creds_become_caller(fs, req);
-	if (!err)
-		err = attr_apply(fs, inode, attr, valid, fi);
-	creds_restore();
+		if (!err)
+			err = attr_apply(fs, inode, attr, valid, fi);
+		creds_restore();
+	}
 	if (!err)
 		err = fs_stat(fs, inode, &st);
 	if (err) {

@@ -20,6 +20,7 @@
 
 #include "creds.h"
 #include "fs.h"
+#include "kill.h"
 
 /* Flags the backing open must not see: creation is done by create(), and
  * O_DIRECT is the kernel's business (a passthrough backing file gets it from
@@ -56,6 +57,21 @@ static bool data_passthrough_safe(int fd)
 }
 
 /*
+ * Whether the writes through a new open must reach the daemon: it is open
+ * for writing and the file has set-id bits, which a write may have to
+ * clear by a rule the kernel's FUSE code does not apply (kill.h) and which
+ * a passthrough write would never show us.  A file that gains a set-id bit
+ * while open for passthrough stays so until its last close (the kernel
+ * allows no other mode meanwhile); a write through such an open clears
+ * the bits only where the kernel asks (kill_setid_empty_setattr(): when
+ * the writer owns the file), a known gap.
+ */
+static bool data_watch_writes(const struct fuse_file_info *fi, int fd)
+{
+	return (fi->flags & O_ACCMODE) != O_RDONLY && kill_is_setid(fd);
+}
+
+/*
  * Choose how a new open of @inode does I/O, and count it.  The kernel
  * keeps one I/O mode per inode while it has open files: either every open
  * is passthrough with the same backing id, or none is (direct-I/O opens
@@ -77,7 +93,7 @@ static int data_io_start(struct fs *fs, struct inode *inode,
 		goto out_unlock;
 	}
 	if (fs->features.passthrough && inode->cached_refs == 0 &&
-	    data_passthrough_safe(fd)) {
+	    !data_watch_writes(fi, fd) && data_passthrough_safe(fd)) {
 		id = session_backing_open(&fs->features, fd);
 		if (id > 0) {
 			inode->backing_id = id;
@@ -134,9 +150,13 @@ static int data_set_fi(struct fs *fs, struct inode *inode,
 	else
 		fi->fh |= FS_FH_CACHED;
 	fi->keep_cache = fs->keep_cache;
-	/* Nothing to flush from a file opened read-only: spare the round
-	 * trip at every close. */
-	fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY;
+	/* Nothing to flush from a file opened read-only, nor on a local
+	 * filesystem, whose close() flushes nothing (and locks, which a
+	 * FLUSH would release, are the kernel's): spare the round trip at
+	 * every close.  A network filesystem reports write-back errors at
+	 * close, so there fs_flush() closes a duplicate. */
+	fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY ||
+		      data_passthrough_safe(fd);
 	return 0;
 }
 
@@ -149,11 +169,25 @@ static void data_drop_file(struct fs *fs, struct inode *inode,
 	close(fs_file_fd(fi));
 }
 
+/*
+ * An open with O_TRUNC truncates, and a truncate clears set-id bits
+ * (do_truncate()); with FUSE_ATOMIC_O_TRUNC the kernel leaves that to us.
+ */
+static int data_kill_on_trunc(struct fs *fs, fuse_req_t req,
+			      struct inode *inode,
+			      const struct fuse_file_info *fi)
+{
+	if (!(fi->flags & O_TRUNC) || (fi->flags & O_ACCMODE) == O_RDONLY)
+		return 0;
+	return kill_setid(fs, req, inode, fs_file_fd(fi),
+			  kill_hint_of_request(fs));
+}
+
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
 	struct inode *inode = fs_inode(fs, ino);
-	int fd, id = 0;
+	int fd, err, id = 0;
 
 	fd = creds_become_caller(fs, req);
 	if (!fd)
@@ -163,6 +197,12 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	creds_restore();
 	if (fd < 0) {
 		fuse_reply_err(req, -fd);
+		return;
+	}
+	err = data_kill_on_trunc(fs, req, inode, fi);
+	if (err) {
+		data_drop_file(fs, inode, fi);
+		fuse_reply_err(req, -err);
 		return;
 	}
 	session_reply_passthrough(id);
@@ -258,9 +298,19 @@ void fs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 		  off_t off, struct fuse_file_info *fi)
 {
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(bufv));
+	struct fs *fs = fs_of(req);
 	ssize_t n;
+	int err;
 
-	(void)ino;
+	/* A write clears set-id bits (file_remove_privs()). */
+	err = fuse_buf_size(bufv)
+		      ? kill_setid(fs, req, fs_inode(fs, ino), fs_file_fd(fi),
+				   kill_hint_of_request(fs))
+		      : 0;
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
 	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	out.buf[0].fd = fs_file_fd(fi);
 	out.buf[0].pos = off;

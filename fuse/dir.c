@@ -3,6 +3,18 @@
  * Directories: opendir, readdir, readdirplus, releasedir, fsyncdir.
  * readdirplus looks every entry up as it lists it, so `ls -l` and `find`
  * need no LOOKUP round trip per name.
+ *
+ * With keep_cache, where the kernel allows it (FUSE_NO_OPENDIR_SUPPORT,
+ * Linux 5.1), OPENDIR is answered ENOSYS once and never sent again, nor
+ * RELEASEDIR: two round trips less per directory listed (fs_init() says
+ * why not without keep_cache).  Each READDIR(PLUS) then opens the
+ * directory for itself and seeks to the offset the kernel gives, which is
+ * a telldir() cookie of an earlier stream of the same directory (the
+ * backing filesystem's d_off: stable across opens).  The kernel then caches
+ * every directory's entries (FOPEN_KEEP_CACHE | FOPEN_CACHE_DIR is its
+ * default for an open it did itself) and drops them when the directory
+ * changes through the mount, or when its mtime, refreshed after
+ * attr_timeout, shows that it changed behind it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -65,38 +77,62 @@ void fs_dirs_close_all(struct fs *fs)
 		dir_close(fs, fs->dirs);
 }
 
+/*
+ * Open directory @inode for reading; returns the fd or -errno.  A store
+ * that refuses root (root-squashed NFS) may let only the caller read the
+ * directory; the kernel has checked it may, so it is tried as the caller
+ * then.  The stream is then the caller's for as long as it lasts.
+ */
+static int dir_open_fd(struct fs *fs, fuse_req_t req, struct inode *inode)
+{
+	int fd, err;
+
+	fd = fs_reopen(fs, inode, O_RDONLY | O_DIRECTORY);
+	if (fd != -EACCES && fd != -EPERM)
+		return fd;
+	err = creds_become_caller(fs, req);
+	if (!err)
+		fd = fs_reopen(fs, inode, O_RDONLY | O_DIRECTORY);
+	creds_restore();
+	return err ? err : fd;
+}
+
+/* Open a directory stream on @inode into @d; returns 0 or -errno. */
+static int dir_open_stream(struct fs *fs, fuse_req_t req, struct inode *inode,
+			   struct dir_handle *d)
+{
+	int fd = dir_open_fd(fs, req, inode);
+
+	if (fd < 0)
+		return fd;
+	d->dp = fdopendir(fd);
+	if (!d->dp) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return 0;
+}
+
 void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
 	struct dir_handle *d;
-	int fd, err;
+	int err;
 
+	if (fs->no_opendir) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
 	d = calloc(1, sizeof(*d));
 	if (!d) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	fd = fs_reopen(fs, fs_inode(fs, ino), O_RDONLY | O_DIRECTORY);
-	if (fd == -EACCES || fd == -EPERM) {
-		/* A store that refuses root (root-squashed NFS) may let only
-		 * the caller read the directory; the kernel has checked it
-		 * may.  The later readdir calls run as this open's opener. */
-		fd = creds_become_caller(fs, req);
-		if (!fd)
-			fd = fs_reopen(fs, fs_inode(fs, ino),
-				       O_RDONLY | O_DIRECTORY);
-		creds_restore();
-	}
-	if (fd < 0) {
-		err = -fd;
+	err = -dir_open_stream(fs, req, fs_inode(fs, ino), d);
+	if (err)
 		goto out_free;
-	}
-	d->dp = fdopendir(fd);
-	if (!d->dp) {
-		err = errno;
-		close(fd);
-		goto out_free;
-	}
 	fi->fh = (uint64_t)(uintptr_t)d;
 	fi->keep_cache = fs->keep_cache;
 	fi->cache_readdir = fs->keep_cache;
@@ -205,13 +241,28 @@ static void dir_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	char *buf;
 	int err;
 
+	struct dir_handle own = { .dp = NULL };
+	struct dir_handle *d = dir_of(fi);
+
 	buf = malloc(size);
 	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	err = dir_fill(req, fs_inode(fs, ino), dir_of(fi), buf, size, off, add,
-		       &len);
+	/* No handle: the kernel opened the directory itself (see the top);
+	 * this request gets a stream of its own, positioned at @off. */
+	if (!d) {
+		err = dir_open_stream(fs, req, fs_inode(fs, ino), &own);
+		if (err) {
+			fuse_reply_err(req, -err);
+			free(buf);
+			return;
+		}
+		d = &own;
+	}
+	err = dir_fill(req, fs_inode(fs, ino), d, buf, size, off, add, &len);
+	if (own.dp)
+		closedir(own.dp);
 	/* An error after some entries were added is reported on the next
 	 * call, which starts where this one stopped. */
 	if (err && len == 0)
@@ -236,19 +287,27 @@ void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	dir_close(fs_of(req), dir_of(fi));
+	if (dir_of(fi))
+		dir_close(fs_of(req), dir_of(fi));
 	fuse_reply_err(req, 0);
 }
 
 void fs_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 		 struct fuse_file_info *fi)
 {
-	int fd = dirfd(dir_of(fi)->dp);
+	struct fs *fs = fs_of(req);
+	int fd, err = 0;
 
-	(void)ino;
-	if ((datasync ? fdatasync(fd) : fsync(fd)) < 0) {
-		fuse_reply_err(req, errno);
+	/* Without a handle (see the top), a descriptor for this call. */
+	fd = dir_of(fi) ? dirfd(dir_of(fi)->dp)
+			: dir_open_fd(fs, req, fs_inode(fs, ino));
+	if (fd < 0) {
+		fuse_reply_err(req, -fd);
 		return;
 	}
-	fuse_reply_err(req, 0);
+	if ((datasync ? fdatasync(fd) : fsync(fd)) < 0)
+		err = errno;
+	if (!dir_of(fi))
+		close(fd);
+	fuse_reply_err(req, err);
 }

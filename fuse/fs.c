@@ -158,6 +158,14 @@ void fs_init(void *userdata, struct fuse_conn_info *conn)
 			    FUSE_CAP_CACHE_SYMLINKS;
 
 	conn->want |= want & conn->capable;
+	/* Zero-message opendir (dir.c), where the kernel takes ENOSYS from
+	 * OPENDIR as "open it yourself".  The kernel then caches every
+	 * listing, as keep_cache asks of ours anyway; without keep_cache a
+	 * listing served from that cache has no attributes, so each name
+	 * whose entry timed out costs a LOOKUP where READDIRPLUS refreshed
+	 * them all (tests/bench/RESULTS.md). */
+	fs->no_opendir =
+		fs->keep_cache && (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
 	/* The kernel, not us, serves POSIX and flock locks: they are
 	 * coherent among every user of this mount, and a caller waiting for
 	 * a lock never holds one of our threads (a pod could otherwise stall

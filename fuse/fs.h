@@ -54,6 +54,9 @@ struct fs {
 	double attr_timeout;
 	double negative_timeout;
 	bool keep_cache;
+	/* The kernel opens directories itself (FUSE_NO_OPENDIR_SUPPORT,
+	 * dir.c): no OPENDIR/RELEASEDIR, and readdir without a handle. */
+	bool no_opendir;
 	bool debug;
 };
 

@@ -55,10 +55,36 @@ void session_reply_passthrough(int id)
 	session_pending.backing_id = id;
 }
 
+/*
+ * Whether the request this thread read last asks for set-id bits to be
+ * cleared: 1, 0, or -1 when this thread has read no request through
+ * session_read() (or could not parse it).  Thread-local because libfuse
+ * passes the operations nothing of the raw request but what it parsed (and
+ * not these bits), and serves a request in the thread that read it:
+ * fuse_session_loop() and each worker of fuse_session_loop_mt()
+ * (fuse_do_work() in 3.14) read a request through this hook and process it
+ * before reading the next.  A transport that does not read through this
+ * hook (io_uring) leaves it at -1, and the caller then finds out another
+ * way (kill.c reads /proc): never a stale "no".
+ */
+static _Thread_local int session_kill_suidgid = -1;
+
+int session_request_kill_suidgid(void)
+{
+	return session_kill_suidgid;
+}
+
 static ssize_t session_read(int fd, void *buf, size_t len, void *userdata)
 {
+	struct proto_request r;
+	ssize_t n;
+
 	(void)userdata;
-	return read(fd, buf, len);
+	n = read(fd, buf, len);
+	session_kill_suidgid = -1;
+	if (n > 0 && proto_parse_request(buf, (size_t)n, &r) == 0)
+		session_kill_suidgid = r.kill_suidgid;
+	return n;
 }
 
 /* Patch @body (a copy of the reply payload, @len bytes) as pending in this
@@ -181,6 +207,8 @@ session_init_want(const struct session_features *feat,
 		wanted |= FUSE_ALLOW_IDMAP;
 	if (feat->want_passthrough && !feat->hide_passthrough)
 		wanted |= FUSE_PASSTHROUGH;
+	if (feat->want_killpriv_v2)
+		wanted |= FUSE_HANDLE_KILLPRIV_V2;
 	/* Our backing files are on ordinary filesystems: one level of
 	 * stacking. */
 	return proto_init_want(offer, wanted, 1);
@@ -219,6 +247,7 @@ int session_handshake(struct fuse_session *se, struct session_features *feat,
 	if (session_pending.init_patched) {
 		feat->idmap = (want.flags & FUSE_ALLOW_IDMAP) != 0;
 		feat->passthrough = (want.flags & FUSE_PASSTHROUGH) != 0;
+		feat->killpriv_v2 = (want.flags & FUSE_HANDLE_KILLPRIV_V2) != 0;
 	}
 	session_pending = (struct session_pending){ 0 };
 	free(buf.mem);

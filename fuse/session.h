@@ -30,6 +30,9 @@ struct session_mount {
 struct session_features {
 	bool want_idmap;       /* kernel mode: advertise FUSE_ALLOW_IDMAP */
 	bool want_passthrough; /* hand read/write to the kernel */
+	/* Clear set-id bits ourselves (fuse/kill.c) and let the kernel skip
+	 * its per-write security.capability lookup. */
+	bool want_killpriv_v2;
 	bool debug;
 	/* Set only by the test build (uidmapfs-test, setup.c): treat these
 	 * offers as absent, to see what happens on kernels without them. */
@@ -40,6 +43,7 @@ struct session_features {
 	bool offers_passthrough;
 	bool idmap;	  /* granted: ALLOW_IDMAP sent */
 	bool passthrough; /* granted: PASSTHROUGH sent */
+	bool killpriv_v2; /* granted: HANDLE_KILLPRIV_V2 sent */
 };
 
 /*
@@ -65,6 +69,15 @@ int session_handshake(struct fuse_session *se, struct session_features *feat,
 
 /* Detach the mount (lazily if it is busy).  Returns 0 or -errno. */
 int session_unmount(const char *mountpoint);
+
+/*
+ * Whether the request this thread is serving asks the server to clear
+ * setuid/setgid: the FUSE_OPEN_KILL_SUIDGID, FUSE_WRITE_KILL_SUIDGID or
+ * FATTR_KILL_SUIDGID bit, which libfuse 3.14 does not pass to the
+ * operations.  Returns 1 or 0, or -1 when unknown (the request did not come
+ * through our read hook).  Meaningful only when killpriv_v2 was granted.
+ */
+int session_request_kill_suidgid(void);
 
 /*
  * Register the open file @fd for kernel passthrough.  Returns a backing id

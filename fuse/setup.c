@@ -245,6 +245,7 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	*fs = (struct fs){
 		.features = {
 			.want_passthrough = o->passthrough,
+			.want_killpriv_v2 = true,
 			.debug = o->debug,
 			.dev_fd = -1,
 		},

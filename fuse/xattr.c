@@ -258,13 +258,24 @@ static void xattr_reply(fuse_req_t req, const void *buf, size_t len,
 		fuse_reply_buf(req, buf, len);
 }
 
-/* Read a value whose ids need translating: always in full, since a v2
- * capability grows when shown as v3. */
+/*
+ * What a read of a value whose ids need translating asks the backing store
+ * for at least (the request's size when larger; the kernel asks for ACLs
+ * with a page): room for any capability and for an ACL of some 30 entries.
+ * The backing kernel allocates and zeroes as much as it is asked for, so
+ * asking for XATTR_VALUE_MAX every time (most of these reads find nothing)
+ * cost a 64 KiB allocation per request; only a larger value that a size
+ * query (size 0) asks about pays a second read.
+ */
+#define XATTR_FIRST_TRY 256
+
+/* Read a value whose ids need translating into @buf (@bufsize bytes): always
+ * in full, since a v2 capability grows when shown as v3. */
 static ssize_t xattr_get_translated(struct fs *fs, struct inode *inode,
 				    const char *name, enum xattr_ids_kind kind,
-				    char *buf)
+				    char *buf, size_t bufsize)
 {
-	ssize_t n = xattr_get_raw(fs, inode, name, buf, XATTR_VALUE_MAX);
+	ssize_t n = xattr_get_raw(fs, inode, name, buf, bufsize);
 
 	if (n < 0)
 		return n;
@@ -274,18 +285,48 @@ static ssize_t xattr_get_translated(struct fs *fs, struct inode *inode,
 
 		return err ? err : n;
 	}
-	return xattr_ids_cap_up(buf, (size_t)n, XATTR_VALUE_MAX, &fs->uids);
+	return xattr_ids_cap_up(buf, (size_t)n, bufsize, &fs->uids);
+}
+
+/*
+ * Read the value of @name as the mount shows it into a buffer of at least
+ * @size bytes, which *@bufp gets (the caller frees it, also on error).
+ * Returns the value's length or -errno.
+ */
+static ssize_t xattr_get_shown(struct fs *fs, struct inode *inode,
+			       const char *name, size_t size, char **bufp)
+{
+	enum xattr_ids_kind kind = xattr_ids_kind(name);
+	size_t len = size;
+	ssize_t n;
+
+	if (kind != XATTR_IDS_NONE && len < XATTR_FIRST_TRY)
+		len = XATTR_FIRST_TRY;
+	*bufp = malloc(len ? len : 1);
+	if (!*bufp)
+		return -ENOMEM;
+	if (kind == XATTR_IDS_NONE)
+		return xattr_get_raw(fs, inode, name, *bufp, size);
+	n = xattr_get_translated(fs, inode, name, kind, *bufp, len);
+	if (n != -ERANGE || len >= XATTR_VALUE_MAX)
+		return n;
+	/* Larger than the first try: read it in full. */
+	free(*bufp);
+	*bufp = malloc(XATTR_VALUE_MAX);
+	if (!*bufp)
+		return -ENOMEM;
+	return xattr_get_translated(fs, inode, name, kind, *bufp,
+				    XATTR_VALUE_MAX);
 }
 
 void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
 	struct fs *fs = fs_of(req);
 	struct inode *inode = fs_inode(fs, ino);
-	enum xattr_ids_kind kind = xattr_ids_kind(name);
+	char *buf = NULL;
 	ssize_t n;
-	char *buf;
 
-	if (kind == XATTR_IDS_NONE && size == 0) {
+	if (xattr_ids_kind(name) == XATTR_IDS_NONE && size == 0) {
 		n = xattr_get_raw(fs, inode, name, NULL, 0);
 		if (n < 0)
 			xattr_reply_err(req, (int)-n);
@@ -293,15 +334,7 @@ void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 			fuse_reply_xattr(req, (size_t)n);
 		return;
 	}
-	buf = malloc(XATTR_VALUE_MAX);
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	if (kind == XATTR_IDS_NONE)
-		n = xattr_get_raw(fs, inode, name, buf, size);
-	else
-		n = xattr_get_translated(fs, inode, name, kind, buf);
+	n = xattr_get_shown(fs, inode, name, size, &buf);
 	if (n < 0)
 		xattr_reply_err(req, (int)-n);
 	else

@@ -890,7 +890,9 @@ class Bench:
         log = os.path.join(self.work, "logs", "requests.log")
         self.m.start_daemon("uidmapfs -d", [
             self.uidmapfs, src, mnt, "-d", "-o",
-            f"uidmap={MAP},gidmap={MAP}"], mnt, log)
+            f"uidmap={MAP},gidmap={MAP}" +
+            (f",{self.args.request_opts}" if self.args.request_opts
+             else "")], mnt, log)
         self.req_log = log
         st = dict(cfg="uidmapfs", kind="requests", path=mnt, pids=[],
                   src=src, res={})
@@ -1272,7 +1274,9 @@ class Report:
     def requests(self, o):
         b = self.b
         w = o.append
-        w("## FUSE requests per workload (uidmapfs shift mode, tmpfs)\n")
+        w("## FUSE requests per workload (uidmapfs shift mode, tmpfs" +
+          (f", -o {self.b.args.request_opts}" if self.b.args.request_opts
+           else "") + ")\n")
         w("Counted in one extra untimed pass with `uidmapfs -d` (libfuse "
           "logs one `opcode:` line per request). Cold/warm as in the timed "
           "runs; FORGET/BATCH_FORGET are the kernel dropping inodes.\n")
@@ -1318,6 +1322,10 @@ def parse_args(argv):
                    "untimed pass (default: on, off with --quick)")
     p.add_argument("--no-request-counts", dest="request_counts",
                    action="store_false")
+    p.add_argument("--request-opts", default="",
+                   help="extra uidmapfs -o options for the request count "
+                   "pass (e.g. keep_cache,entry_timeout=60,attr_timeout=60,"
+                   "negative_timeout=10 for uidmapfs-cached's)")
     p.add_argument("--install-deps", action="store_true",
                    help="apt-get install missing tools instead of failing")
     p.add_argument("--keep-workdir", action="store_true",

@@ -6,7 +6,7 @@
 #
 #   diff-kernel.sh [--fs tmpfs|ext4] [--side-b uidmapfs|oracle]
 #                  [--mode shift|kernel] [--side-b-map MAP] [--only GLOB]
-#                  [--daemon-opts OPTS] [--keep]
+#                  [--opts OPTS] [--keep]
 #
 # Two identical backing trees (tree.sh) on one fresh file system; side A is
 # the oracle (idmount) on tree a, side B uidmapfs ($UIDMAPFS) on tree b, or
@@ -23,9 +23,8 @@
 # the exit status is 1.  Lines ending in "=> RESULT" pin what the oracle
 # does; the oracle doing something else is a failure too.
 #
-# --daemon-opts adds -o OPTS to the daemon of shift mode (fd_cache=1:
+# --opts adds daemon options (-o OPTS; e.g. nopassthrough, or fd_cache=1:
 # every inode reopened from its file handle at each use).
-#
 # --keep leaves the work directory (logs, dumps) for a look afterwards.
 set -euo pipefail
 PROG=diff-kernel
@@ -36,7 +35,7 @@ side_b=uidmapfs
 mode=shift
 map_b=$MAP
 only='*'
-daemon_opts=
+daemon_opts=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--fs) fs=$2; shift 2 ;;
@@ -44,7 +43,7 @@ while [ $# -gt 0 ]; do
 	--mode) mode=$2; shift 2 ;;
 	--side-b-map) map_b=$2; shift 2 ;;
 	--only) only=$2; shift 2 ;;
-	--daemon-opts) daemon_opts=$2; shift 2 ;;
+	--opts) daemon_opts=(-o "$2"); shift 2 ;;
 	--keep) KEEP_WORKDIR=1; shift ;;
 	*) fail "unknown argument $1 (see the head of $0)" ;;
 	esac
@@ -84,10 +83,10 @@ shift | kernel) ;;
 *) fail "--mode must be shift or kernel" ;;
 esac
 if [ "$side_b" = uidmapfs ] && [ "$mode" = kernel ]; then
-	mount_uidmapfs_kernel "$back/b" "$WORKDIR/fuse/b" "$WORKDIR/mnt/b" "$map_b"
+	mount_uidmapfs_kernel "$back/b" "$WORKDIR/fuse/b" "$WORKDIR/mnt/b" "$map_b" \
+		"${daemon_opts[@]}"
 elif [ "$side_b" = uidmapfs ]; then
-	mount_uidmapfs "$back/b" "$WORKDIR/mnt/b" "$map_b" \
-		${daemon_opts:+-o "$daemon_opts"}
+	mount_uidmapfs "$back/b" "$WORKDIR/mnt/b" "$map_b" "${daemon_opts[@]}"
 else
 	mount_oracle "$back/b" "$WORKDIR/mnt/b" "$map_b"
 fi

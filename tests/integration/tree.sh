@@ -183,6 +183,43 @@ tree_write() {
 	setcap cap_net_raw+ep "$d/cap0"
 }
 
+# Privilege killing (ops/42..44-kill-*): what write, append, truncate,
+# open O_TRUNC and chown clear.  Each actor (p0, p1000, h0, h2000) gets
+# files of its own, since a bit is cleared once.  Group 2000 is none of
+# the actors' groups; pod 1000 is in group 1000.
+tree_kill() {
+	local d=$1/kill a f
+	mk_dir "$d" 0755 0:0
+	for a in p0 p1000 h0 h2000; do
+		for f in w6777 a6777 t6777 o6777 n6777 c6777 x6777; do
+			mk_file "$d/$a.$f" 6777 0:0 "xyz"
+		done
+		mk_file "$d/$a.w6777k" 6777 1000:1000 "xyz"
+		for f in w2676 t2676 c2676 x2676; do
+			mk_file "$d/$a.$f" 2676 0:2000 "xyz"
+		done
+		mk_file "$d/$a.w2666" 2666 0:2000 "xyz"
+		mk_file "$d/$a.x2666" 2666 0:2000 "xyz"
+		mk_file "$d/$a.w2666g" 2666 0:1000 "xyz"
+		for f in wcap acap tcap ocap ncap ccap xcap; do
+			mk_file "$d/$a.$f" 0777 0:0 "xyz"
+			setcap cap_net_raw+ep "$d/$a.$f"
+		done
+		mk_file "$d/$a.wcapk" 0777 1000:1000 "xyz"
+		setcap cap_net_raw+ep "$d/$a.wcapk"
+		# Set-id bits and a capability that arrive after the kernel
+		# has seen writes find nothing to clear (S_NOSEC).
+		mk_file "$d/$a.late" 0777 1000:1000 "xyz"
+		mk_file "$d/$a.latecap" 0777 0:0 "xyz"
+	done
+}
+
+# A directory to fill and list (ops/90-readdir-pod0): listings longer
+# than one READDIRPLUS reply.
+tree_readdir() {
+	mk_dir "$1/readdir" 0755 0:0
+}
+
 tree_sticky() {
 	local d=$1/sticky s
 	mk_dir "$d" 0755 0:0
@@ -253,6 +290,9 @@ tree_acl() {
 	setfacl -m u:1000:rw-,u:2000:r--,u:$U:r--,u:$H:rw-,g:1000:r--,g:$U:rw- "$d/a1000"
 	mk_file "$d/au" 0644 $U:$U
 	setfacl -m u:1000:rw- "$d/au"
+	# 43 entries, 348 bytes: more than uidmapfs's first read (256).
+	mk_file "$d/big" 0644 0:0
+	setfacl -m "$(printf 'u:%d:r--,' $(seq 100 139))g:1000:r--" "$d/big"
 	mk_file "$d/plain0" 0644 0:0
 	mk_file "$d/plain1000" 0644 1000:1000
 	mk_file "$d/plain1000b" 0644 1000:1000
@@ -318,6 +358,8 @@ build_tree() {
 	tree_chmod "$root"
 	tree_attr "$root"
 	tree_write "$root"
+	tree_kill "$root"
+	tree_readdir "$root"
 	tree_sticky "$root"
 	tree_rename "$root"
 	tree_link "$root"

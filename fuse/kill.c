@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Clearing set-id bits where the kernel leaves it to us (see kill.h).
+ *
+ * The kernel's FUSE code clears set-id bits itself only through a SETATTR
+ * it sends before a write, and with its own rule (setgid only with
+ * group-exec); it leaves open with O_TRUNC to the server entirely
+ * (FUSE_ATOMIC_O_TRUNC), and with FUSE_HANDLE_KILLPRIV_V2 it leaves
+ * everything to the server.  The rule below is the ID-mapped mount's.
+ */
+#include "kill.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "creds.h"
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+
+/* From <linux/capability.h>. */
+#define KILL_CAP_FOWNER 3
+#define KILL_CAP_FSETID 4
+/* The most supplementary groups looked at (as creds.c). */
+#define KILL_MAX_GROUPS 256
+
+/* What /proc tells about the caller (ids as the daemon sees them: host
+ * ids). */
+struct kill_caller {
+	unsigned long long caps; /* effective, in its own namespace */
+	bool init_ns; /* in the daemon's (the initial) user namespace */
+	uid_t fsuid;
+	gid_t fsgid;
+};
+
+/* Read the caller's effective capabilities, fsuid, fsgid and whether it
+ * lives in our user namespace.  A caller gone or hidden reads as an
+ * unprivileged nobody in another namespace: set-id bits are then cleared
+ * on write (which never grants anything) and a chown is refused. */
+static void kill_read_caller(pid_t pid, struct kill_caller *c)
+{
+	char path[64], line[256];
+	struct stat self, caller;
+	FILE *f;
+
+	*c = (struct kill_caller){ .fsuid = (uid_t)-1, .fsgid = (gid_t)-1 };
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	if (pid <= 0 || stat("/proc/self/ns/user", &self) < 0 ||
+	    stat(path, &caller) < 0)
+		return;
+	c->init_ns =
+		self.st_ino == caller.st_ino && self.st_dev == caller.st_dev;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int real, eff, saved, fs;
+
+		if (sscanf(line, "Uid: %u %u %u %u", &real, &eff, &saved,
+			   &fs) == 4)
+			c->fsuid = fs;
+		if (sscanf(line, "Gid: %u %u %u %u", &real, &eff, &saved,
+			   &fs) == 4)
+			c->fsgid = fs;
+		if (sscanf(line, "CapEff: %llx", &c->caps) == 1)
+			break;
+	}
+	fclose(f);
+}
+
+static bool kill_has_cap(const struct kill_caller *c, int cap)
+{
+	return c->caps & (1ULL << cap);
+}
+
+/*
+ * Look @id up in the caller's /proc/PID/@which ("uid_map" or "gid_map",
+ * lines "inside outside count"): @up maps an inside id to the host id
+ * *@out; otherwise @id is a host id and *@out the inside one.  Returns
+ * whether the caller's namespace maps it.
+ */
+static bool kill_ns_map(pid_t pid, const char *which, uint32_t id, bool up,
+			uint32_t *out)
+{
+	char path[64];
+	uint32_t in, host, count;
+	bool mapped = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, which);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fscanf(f, "%" SCNu32 " %" SCNu32 " %" SCNu32, &in, &host,
+		      &count) == 3) {
+		uint32_t from = up ? in : host, to = up ? host : in;
+
+		if (id >= from && id - from < count) {
+			*out = to + (id - from);
+			mapped = true;
+			break;
+		}
+	}
+	fclose(f);
+	return mapped;
+}
+
+/* Whether host id @gid is the caller's fsgid or one of its groups. */
+static bool kill_in_group(fuse_req_t req, const struct kill_caller *c,
+			  gid_t gid)
+{
+	gid_t groups[KILL_MAX_GROUPS];
+	int n;
+
+	if (c->fsgid == gid)
+		return true;
+	n = fuse_req_getgroups(req, KILL_MAX_GROUPS, groups);
+	if (n > KILL_MAX_GROUPS)
+		n = KILL_MAX_GROUPS;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+/*
+ * The file's owner and group as the VFS compares them with the caller's
+ * (host ids) into *@vuid and *@vgid; returns whether the caller's namespace
+ * maps both (capable_wrt_inode_uidgid() needs it).
+ *
+ * In shift mode they are what we show (@uid, @gid).  In kernel mode they
+ * are what the runtime's ID-mapped mount on top shows, which the daemon
+ * cannot see; we take the caller's own namespace's map for it, which is
+ * what Kubernetes gives a pod's volumes.  A caller in the initial
+ * namespace then matches neither id: through that mount they are pod ids
+ * (a host user working on the bare FUSE mount is treated alike, which
+ * can only cost it a set-id bit or a chown of a file it owns).
+ */
+static bool kill_vfs_ids(const struct fs *fs, const struct kill_caller *c,
+			 pid_t pid, uid_t uid, gid_t gid, uint32_t *vuid,
+			 uint32_t *vgid)
+{
+	uint32_t inside;
+
+	*vuid = uid;
+	*vgid = gid;
+	if (fs->kernel_mode && c->init_ns) {
+		*vuid = *vgid = UINT32_MAX;
+		return true;
+	}
+	if (fs->kernel_mode) {
+		/* An id that map leaves out is the VFS's invalid id, which
+		 * matches nobody. */
+		bool uid_ok = kill_ns_map(pid, "uid_map", uid, true, vuid);
+		bool gid_ok = kill_ns_map(pid, "gid_map", gid, true, vgid);
+
+		if (!uid_ok)
+			*vuid = UINT32_MAX;
+		if (!gid_ok)
+			*vgid = UINT32_MAX;
+		return uid_ok && gid_ok;
+	}
+	return c->init_ns ||
+	       (kill_ns_map(pid, "uid_map", uid, false, &inside) &&
+		kill_ns_map(pid, "gid_map", gid, false, &inside));
+}
+
+/* The set-id bits of @mode a caller clears (setattr_should_drop_suidgid()
+ * without its capable(CAP_FSETID) test): setuid always; setgid with
+ * group-exec, or when the caller is neither in the file's group nor has
+ * CAP_FSETID over the file in its namespace. */
+static mode_t kill_bits(const struct fs *fs, fuse_req_t req,
+			const struct kill_caller *c, pid_t pid, mode_t mode,
+			uid_t uid, gid_t gid)
+{
+	mode_t kill = mode & S_ISUID;
+	uint32_t vuid, vgid;
+	bool mapped;
+
+	if (!(mode & S_ISGID))
+		return kill;
+	if (mode & S_IXGRP)
+		return kill | S_ISGID;
+	mapped = kill_vfs_ids(fs, c, pid, uid, gid, &vuid, &vgid);
+	if (kill_in_group(req, c, vgid) ||
+	    (kill_has_cap(c, KILL_CAP_FSETID) && mapped))
+		return kill;
+	return kill | S_ISGID;
+}
+
+mode_t kill_setid_bits(const struct fs *fs, fuse_req_t req, mode_t mode,
+		       uid_t uid, gid_t gid, enum kill_hint hint)
+{
+	pid_t pid = fuse_req_ctx(req)->pid;
+	struct kill_caller c;
+
+	if (!S_ISREG(mode) || !(mode & (S_ISUID | S_ISGID)) ||
+	    hint == KILL_HINT_KEEP)
+		return 0;
+	kill_read_caller(pid, &c);
+	/* The kernel's capable(CAP_FSETID): in the initial namespace. */
+	if (hint == KILL_HINT_NONE && c.init_ns &&
+	    kill_has_cap(&c, KILL_CAP_FSETID))
+		return 0;
+	return kill_bits(fs, req, &c, pid, mode, uid, gid);
+}
+
+enum kill_hint kill_hint_of_request(const struct fs *fs)
+{
+	int kill = session_request_kill_suidgid();
+
+	if (!fs->features.killpriv_v2 || kill < 0)
+		return KILL_HINT_NONE;
+	return kill ? KILL_HINT_KILL : KILL_HINT_KEEP;
+}
+
+bool kill_is_setid(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	       (st.st_mode & (S_ISUID | S_ISGID));
+}
+
+/* Set the mode of @inode (through @fd when >= 0) to @mode, with the
+ * daemon's credentials. */
+static int kill_chmod(struct fs *fs, struct inode *inode, int fd, mode_t mode)
+{
+	char name[FS_FD_NAME_LEN];
+	int ifd, err = 0;
+
+	if (fd >= 0)
+		return fchmod(fd, mode) < 0 ? -errno : 0;
+	ifd = inode_fd_get(&fs->inodes, inode);
+	if (ifd < 0)
+		return ifd;
+	if (syscall(SYS_fchmodat2, ifd, "", mode, AT_EMPTY_PATH) < 0) {
+		err = -errno;
+		/* Kernels before 6.6: through the /proc magic link. */
+		if (err == -ENOSYS) {
+			fs_fd_name(ifd, name);
+			err = fchmodat(fs->proc_fd, name, mode, 0) < 0 ? -errno
+								       : 0;
+		}
+	}
+	inode_fd_put(&fs->inodes, inode);
+	return err;
+}
+
+/* stat @inode (through @fd when >= 0); returns whether it is a regular
+ * file with set-id bits, with *@st filled and its ids shown. */
+static bool kill_stat_setid(struct fs *fs, struct inode *inode, int fd,
+			    struct stat *st, int *err)
+{
+	*err = fd >= 0 ? (fstat(fd, st) < 0 ? -errno : 0)
+		       : fs_stat(fs, inode, st);
+	if (*err || !S_ISREG(st->st_mode) ||
+	    !(st->st_mode & (S_ISUID | S_ISGID)))
+		return false;
+	fs_stat_up(fs, st);
+	return true;
+}
+
+int kill_setid(struct fs *fs, fuse_req_t req, struct inode *inode, int fd,
+	       enum kill_hint hint)
+{
+	struct stat st;
+	mode_t kill;
+	int err;
+
+	if (!kill_stat_setid(fs, inode, fd, &st, &err))
+		return err;
+	kill = kill_setid_bits(fs, req, st.st_mode, st.st_uid, st.st_gid, hint);
+	if (!kill)
+		return 0;
+	return kill_chmod(fs, inode, fd, st.st_mode & 07777 & ~kill);
+}
+
+/* Whether task @pid is in one of the chown system calls (/proc/PID/syscall
+ * starts with the number of the call it is blocked in). */
+static bool kill_in_chown(pid_t pid)
+{
+	char path[64];
+	long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fscanf(f, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+#ifdef SYS_chown
+	if (nr == SYS_chown || nr == SYS_lchown)
+		return true;
+#endif
+	return nr == SYS_fchown || nr == SYS_fchownat;
+}
+
+int kill_setid_empty_setattr(struct fs *fs, fuse_req_t req, struct inode *inode)
+{
+	pid_t pid = fuse_req_ctx(req)->pid;
+	struct kill_caller c;
+	uint32_t vuid, vgid;
+	struct stat st;
+	bool mapped;
+	int err;
+
+	if (!kill_stat_setid(fs, inode, -1, &st, &err))
+		return err;
+	kill_read_caller(pid, &c);
+	mapped = kill_vfs_ids(fs, &c, pid, st.st_uid, st.st_gid, &vuid, &vgid);
+	/* inode_owner_or_capable(): the mode change a chown makes is the
+	 * owner's (or CAP_FOWNER's) to make; a writer's needs neither. */
+	if (c.fsuid != vuid && !(kill_has_cap(&c, KILL_CAP_FOWNER) && mapped))
+		return kill_in_chown(pid) ? -EPERM : 0;
+	return kill_chmod(fs, inode, -1,
+			  st.st_mode & 07777 &
+				  ~kill_bits(fs, req, &c, pid, st.st_mode,
+					     st.st_uid, st.st_gid));
+}
