@@ -191,16 +191,20 @@ void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 /*
  * A caller outside the map may replace or exchange names but not make a new
- * one, as on the kernel's ID-mapped mount (may_create() refuses it).
+ * one, as on the kernel's ID-mapped mount (may_create() refuses it).  Only
+ * -EOVERFLOW (switched nothing) says "outside the map"; any other error is
+ * a failed switch and fails the rename.
  */
 static int entry_rename_creds(struct fs *fs, fuse_req_t req,
 			      struct inode *newdir, const char *newname,
 			      unsigned int flags)
 {
 	struct stat st;
+	int err;
 
-	if (creds_become_creator(fs, req) != -EOVERFLOW)
-		return 0;
+	err = creds_become_creator(fs, req);
+	if (err != -EOVERFLOW)
+		return err;
 	if (flags & RENAME_EXCHANGE)
 		return creds_become_caller(fs, req);
 	if (fstatat(newdir->fd, newname, &st, AT_SYMLINK_NOFOLLOW) < 0)

@@ -21,8 +21,7 @@
 #include "session.h"
 
 struct fs {
-	/* First: libfuse hands the userdata to session.c's I/O hooks,
-	 * which see only this (see session_mount()). */
+	/* The kernel features asked for and granted (session.c). */
 	struct session_features features;
 	/* Kernel mode: no map given; ids pass unchanged (the identity map
 	 * below) and the runtime's ID-mapped mount on top translates. */

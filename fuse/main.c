@@ -15,10 +15,6 @@
 #include "opts.h"
 #include "session.h"
 
-/* session.c's hooks get the session userdata as its features. */
-_Static_assert(offsetof(struct fs, features) == 0,
-	       "struct fs must begin with its session_features");
-
 #define MAIN_ERR_LEN 512
 
 static int main_fail(const char *msg)

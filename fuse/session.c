@@ -3,16 +3,13 @@
  * Mounting, the custom I/O hooks, and the kernel features negotiated
  * through them (DESIGN.md section 1).
  *
- * Offsets and flags below are those of <linux/fuse.h> at protocol 7.41;
- * Debian 12's header (7.38) lacks the passthrough and ID-mapping ones, so
- * they are spelt out here, each with its kernel name.
+ * The wire format (offsets, flags, the INIT negotiation) is proto.c's; this
+ * file only decides which message to hand it.
  */
 #include "session.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/fuse.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,162 +18,94 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* flags2 bits: FUSE_PASSTHROUGH (1ULL << 37), FUSE_ALLOW_IDMAP (1ULL << 40). */
-#define SESSION_FLAGS2_PASSTHROUGH (1u << 5)
-#define SESSION_FLAGS2_ALLOW_IDMAP (1u << 8)
-/* fuse_init_out.max_stack_depth, right after flags2. */
-#define SESSION_INIT_OUT_STACK_DEPTH 36
-#define SESSION_INIT_OUT_MIN_EXT 40
-/* fuse_open_out: open_flags |= FOPEN_PASSTHROUGH, backing_id after it. */
-#define SESSION_FOPEN_PASSTHROUGH (1u << 7)
-#define SESSION_OPEN_OUT_SIZE 16
-#define SESSION_OPEN_OUT_FLAGS 8
-#define SESSION_OPEN_OUT_BACKING_ID 12
+#include "proto.h"
+
 /* The largest reply we patch: fuse_entry_out + fuse_open_out (CREATE). */
-#define SESSION_PATCH_MAX 256
-
-struct session_backing_map {
-	int32_t fd;
-	uint32_t flags;
-	uint64_t padding;
-};
-
-#define SESSION_IOC_BACKING_OPEN _IOW(229, 1, struct session_backing_map)
-#define SESSION_IOC_BACKING_CLOSE _IOW(229, 2, uint32_t)
+#define SESSION_PATCH_MAX                                                      \
+	(sizeof(struct fuse_entry_out) + sizeof(struct fuse_open_out))
 
 /*
- * Thread-local because the FUSE reply path forces it: libfuse builds the
- * OPEN/CREATE reply and calls our writev hook in the replying thread, with
- * no way to pass the backing id along.
+ * What the reply this thread writes next must carry that libfuse 3.14
+ * cannot put in it.  Thread-local because libfuse builds the reply and
+ * calls our writev hook in the replying thread, and passes the hook nothing
+ * of ours but the session userdata, which is the ops' struct fs (the
+ * session's own state would have to sit at a fixed place inside it).  Both
+ * are set by the code that is about to cause the reply, in the same thread,
+ * and consumed by the hook:
+ *  - init: while session_handshake() serves INIT (in the calling thread,
+ *    before any worker exists), what to add to the INIT reply;
+ *  - backing_id: session_reply_passthrough() before fuse_reply_open() or
+ *    fuse_reply_create().  The hook takes it (reads and clears it) with
+ *    the first reply it writes, so no later reply can carry a stale id
+ *    (tests/unit/test_session_io.c).
+ * The backing id hand-off goes away with libfuse 3.16 (fi->backing_id), or
+ * if data.c sent the OPEN/CREATE reply itself with fuse_reply_iov() and a
+ * fuse_open_out built by proto.c.
  */
-static _Thread_local int session_pending_backing_id;
+struct session_pending {
+	const struct proto_init_want *init;
+	bool init_patched;
+	int backing_id;
+};
+
+static _Thread_local struct session_pending session_pending;
 
 void session_reply_passthrough(int id)
 {
-	session_pending_backing_id = id;
-}
-
-static uint32_t session_get32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static void session_put32(unsigned char *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-/* Note what the kernel offers in INIT (the first request, served before
- * any worker thread exists). */
-static void session_note_init(struct session_features *feat, const void *buf,
-			      size_t len)
-{
-	struct fuse_in_header in;
-	struct fuse_init_in init;
-
-	if (len < sizeof(in) + offsetof(struct fuse_init_in, flags2) + 4)
-		return;
-	memcpy(&in, buf, sizeof(in));
-	if (in.opcode != FUSE_INIT)
-		return;
-	memcpy(&init, (const char *)buf + sizeof(in),
-	       offsetof(struct fuse_init_in, flags2) + 4);
-	feat->init_seen = true;
-	feat->init_unique = in.unique;
-	if (!(init.flags & FUSE_INIT_EXT))
-		return;
-	feat->offers_idmap =
-		(init.flags2 & SESSION_FLAGS2_ALLOW_IDMAP) && !feat->hide_idmap;
-	feat->offers_passthrough = (init.flags2 & SESSION_FLAGS2_PASSTHROUGH) &&
-				   !feat->hide_passthrough;
+	session_pending.backing_id = id;
 }
 
 static ssize_t session_read(int fd, void *buf, size_t len, void *userdata)
 {
-	struct session_features *feat = userdata;
-	ssize_t n = read(fd, buf, len);
-
-	if (n > 0 && !feat->init_seen)
-		session_note_init(feat, buf, (size_t)n);
-	return n;
+	(void)userdata;
+	return read(fd, buf, len);
 }
 
-/* Ask for the features the kernel offered and we want: only bits the
- * kernel offered, so it never sees a flag it does not know. */
-static void session_patch_init(struct session_features *feat,
-			       unsigned char *out, size_t len)
+/* Patch @body (a copy of the reply payload, @len bytes) as pending in this
+ * thread.  Returns true when it was changed. */
+static bool session_patch(const struct fuse_out_header *out, void *body,
+			  size_t len)
 {
-	uint32_t flags2 = 0;
+	int id = session_pending.backing_id;
 
-	if (len < SESSION_INIT_OUT_MIN_EXT)
-		return;
-	if (feat->want_idmap && feat->offers_idmap) {
-		flags2 |= SESSION_FLAGS2_ALLOW_IDMAP;
-		feat->idmap = true;
+	session_pending.backing_id = 0;
+	if (session_pending.init) {
+		if (proto_patch_init_reply(out, body, len,
+					   session_pending.init) != 0)
+			return false;
+		session_pending.init_patched = true;
+		return true;
 	}
-	if (feat->want_passthrough && feat->offers_passthrough) {
-		flags2 |= SESSION_FLAGS2_PASSTHROUGH;
-		/* Our backing files are on ordinary filesystems: one level
-		 * of stacking. */
-		session_put32(out + SESSION_INIT_OUT_STACK_DEPTH, 1);
-		feat->passthrough = true;
-	}
-	if (!flags2)
-		return;
-	session_put32(
-		out + offsetof(struct fuse_init_out, flags),
-		session_get32(out + offsetof(struct fuse_init_out, flags)) |
-			FUSE_INIT_EXT);
-	session_put32(
-		out + offsetof(struct fuse_init_out, flags2),
-		session_get32(out + offsetof(struct fuse_init_out, flags2)) |
-			flags2);
-}
-
-static void session_patch_open(unsigned char *out, size_t len, int id)
-{
-	unsigned char *open_out = out + len - SESSION_OPEN_OUT_SIZE;
-
-	session_put32(open_out + SESSION_OPEN_OUT_FLAGS,
-		      session_get32(open_out + SESSION_OPEN_OUT_FLAGS) |
-			      SESSION_FOPEN_PASSTHROUGH);
-	session_put32(open_out + SESSION_OPEN_OUT_BACKING_ID, (uint32_t)id);
+	return id > 0 && proto_patch_open_reply(out, body, len, id) == 0;
 }
 
 /*
- * Replies pass through unchanged but for two: the INIT reply and an
- * OPEN/CREATE reply marked by session_reply_passthrough().  Those are
- * patched in a copy (libfuse's buffers are left alone), and never when
+ * Replies pass through unchanged but for the INIT reply and an OPEN/CREATE
+ * reply marked by session_reply_passthrough() (see session_pending).  They
+ * are patched in a copy (libfuse's buffers are left alone), and never when
  * they carry an error.
  */
-static ssize_t session_writev(int fd, struct iovec *iov, int count,
-			      void *userdata)
+ssize_t session_writev(int fd, struct iovec *iov, int count, void *userdata)
 {
-	struct session_features *feat = userdata;
 	unsigned char copy[SESSION_PATCH_MAX];
 	struct fuse_out_header out;
 	struct iovec patched[2];
-	bool init, open;
 
-	if (count != 2 || iov[0].iov_len < sizeof(out) ||
-	    iov[1].iov_len > sizeof(copy))
+	(void)userdata;
+	if (!session_pending.init && session_pending.backing_id <= 0) {
+		session_pending.backing_id = 0;
 		return writev(fd, iov, count);
+	}
+	/* libfuse writes a reply as the header and one payload iovec. */
+	if (count != 2 || iov[0].iov_len != sizeof(out) ||
+	    iov[1].iov_len > sizeof(copy)) {
+		session_pending.backing_id = 0;
+		return writev(fd, iov, count);
+	}
 	memcpy(&out, iov[0].iov_base, sizeof(out));
-	init = feat->init_seen && !feat->idmap && !feat->passthrough &&
-	       out.unique == feat->init_unique;
-	open = session_pending_backing_id > 0 &&
-	       iov[1].iov_len >= SESSION_OPEN_OUT_SIZE;
-	if (out.error != 0 || (!init && !open))
-		return writev(fd, iov, count);
 	memcpy(copy, iov[1].iov_base, iov[1].iov_len);
-	if (init)
-		session_patch_init(feat, copy, iov[1].iov_len);
-	else
-		session_patch_open(copy, iov[1].iov_len,
-				   session_pending_backing_id);
+	if (!session_patch(&out, copy, iov[1].iov_len))
+		return writev(fd, iov, count);
 	patched[0] = iov[0];
 	patched[1] =
 		(struct iovec){ .iov_base = copy, .iov_len = iov[1].iov_len };
@@ -184,8 +113,7 @@ static ssize_t session_writev(int fd, struct iovec *iov, int count,
 }
 
 /* Zero-copy read replies: custom I/O turns splice off without this hook.
- * (No splice_receive: requests are read through session_read(), which
- * must see INIT.) */
+ * (No splice_receive: session_handshake() parses INIT from memory.) */
 static ssize_t session_splice_send(int fdin, off_t *offin, int fdout,
 				   off_t *offout, size_t len,
 				   unsigned int flags, void *userdata)
@@ -242,12 +170,29 @@ out_close_fd:
 	return ret;
 }
 
-int session_handshake(struct fuse_session *se,
-		      const struct session_features *feat, char *err,
-		      size_t errlen)
+/* The INIT reply additions for what @feat wants and @offer offers. */
+static struct proto_init_want
+session_init_want(const struct session_features *feat,
+		  const struct proto_init_offer *offer)
+{
+	uint64_t wanted = 0;
+
+	if (feat->want_idmap && !feat->hide_idmap)
+		wanted |= FUSE_ALLOW_IDMAP;
+	if (feat->want_passthrough && !feat->hide_passthrough)
+		wanted |= FUSE_PASSTHROUGH;
+	/* Our backing files are on ordinary filesystems: one level of
+	 * stacking. */
+	return proto_init_want(offer, wanted, 1);
+}
+
+int session_handshake(struct fuse_session *se, struct session_features *feat,
+		      char *err, size_t errlen)
 {
 	struct fuse_buf buf = { .mem = NULL };
-	int n;
+	struct proto_init_offer offer;
+	struct proto_init_want want;
+	int n, ret;
 
 	n = fuse_session_receive_buf(se, &buf);
 	if (n <= 0) {
@@ -256,12 +201,27 @@ int session_handshake(struct fuse_session *se,
 		free(buf.mem);
 		return n < 0 ? n : -EIO;
 	}
-	fuse_session_process_buf(se, &buf);
-	free(buf.mem);
-	if (!feat->init_seen) {
+	/* Without a splice_receive hook the request is in memory. */
+	ret = proto_parse_init(buf.mem, (size_t)n, &offer);
+	if (ret) {
 		snprintf(err, errlen, "the first request was not INIT");
+		free(buf.mem);
 		return -EPROTO;
 	}
+	want = session_init_want(feat, &offer);
+	feat->offers_idmap =
+		(offer.flags & FUSE_ALLOW_IDMAP) && !feat->hide_idmap;
+	feat->offers_passthrough =
+		(offer.flags & FUSE_PASSTHROUGH) && !feat->hide_passthrough;
+	/* libfuse replies from this thread, through session_writev(). */
+	session_pending = (struct session_pending){ .init = &want };
+	fuse_session_process_buf(se, &buf);
+	if (session_pending.init_patched) {
+		feat->idmap = (want.flags & FUSE_ALLOW_IDMAP) != 0;
+		feat->passthrough = (want.flags & FUSE_PASSTHROUGH) != 0;
+	}
+	session_pending = (struct session_pending){ 0 };
+	free(buf.mem);
 	if (feat->want_idmap && !feat->offers_idmap) {
 		snprintf(err, errlen,
 			 "kernel mode needs FUSE ID-mapped mount support "
@@ -288,10 +248,10 @@ int session_unmount(const char *mountpoint)
 
 int session_backing_open(const struct session_features *feat, int fd)
 {
-	struct session_backing_map map = { .fd = fd };
+	struct fuse_backing_map map = { .fd = fd };
 	int id;
 
-	id = ioctl(feat->dev_fd, SESSION_IOC_BACKING_OPEN, &map);
+	id = ioctl(feat->dev_fd, FUSE_DEV_IOC_BACKING_OPEN, &map);
 	if (id < 0)
 		return -errno;
 	return id == 0 ? -EIO : id;
@@ -301,5 +261,5 @@ void session_backing_close(const struct session_features *feat, int id)
 {
 	uint32_t backing = (uint32_t)id;
 
-	ioctl(feat->dev_fd, SESSION_IOC_BACKING_CLOSE, &backing);
+	ioctl(feat->dev_fd, FUSE_DEV_IOC_BACKING_CLOSE, &backing);
 }

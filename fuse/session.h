@@ -16,6 +16,7 @@
 #include <fuse_lowlevel.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 struct session_mount {
 	const char *source;	/* shown as the mount's source (fsname) */
@@ -30,13 +31,11 @@ struct session_features {
 	bool want_idmap;       /* kernel mode: advertise FUSE_ALLOW_IDMAP */
 	bool want_passthrough; /* hand read/write to the kernel */
 	bool debug;
-	/* Tests only (UIDMAPFS_TEST_HIDE_FEATURES): treat these offers as
-	 * absent, to exercise what happens on kernels without them. */
+	/* Set only by the test build (uidmapfs-test, setup.c): treat these
+	 * offers as absent, to see what happens on kernels without them. */
 	bool hide_idmap;
 	bool hide_passthrough;
 	int dev_fd; /* /dev/fuse, for the backing ioctls */
-	bool init_seen;
-	uint64_t init_unique;
 	bool offers_idmap;
 	bool offers_passthrough;
 	bool idmap;	  /* granted: ALLOW_IDMAP sent */
@@ -44,9 +43,8 @@ struct session_features {
 };
 
 /*
- * Mount @m and attach the connection to @se.  The session's userdata must
- * begin with @feat (a struct session_features as first member): libfuse
- * hands the userdata to our I/O hooks.
+ * Mount @m and attach the connection to @se through our I/O hooks, which
+ * ignore the session's userdata; @feat gets the /dev/fuse fd.
  * Returns 0, or -errno with a one-line reason in @err (nothing is left
  * mounted on failure).
  */
@@ -57,13 +55,13 @@ int session_mount(struct fuse_session *se, const struct session_mount *m,
  * Serve the kernel's INIT request now, in the calling thread, so that what
  * the kernel offers is known before the daemon detaches: kernel mode on a
  * kernel without FUSE ID-mapping support is an error for the caller to
- * report.  Returns 0, -EOPNOTSUPP when kernel mode was asked for and the
- * kernel does not offer FUSE_ALLOW_IDMAP, or another -errno; with a reason
- * in @err.
+ * report.  Fills @feat's offers_* and, when the INIT reply asked for them,
+ * idmap and passthrough.  Returns 0, -EOPNOTSUPP when kernel mode was asked for
+ * and the kernel does not offer FUSE_ALLOW_IDMAP, or another -errno; with a
+ * reason in @err.
  */
-int session_handshake(struct fuse_session *se,
-		      const struct session_features *feat, char *err,
-		      size_t errlen);
+int session_handshake(struct fuse_session *se, struct session_features *feat,
+		      char *err, size_t errlen);
 
 /* Detach the mount (lazily if it is busy).  Returns 0 or -errno. */
 int session_unmount(const char *mountpoint);
@@ -80,8 +78,18 @@ void session_backing_close(const struct session_features *feat, int id);
 /*
  * Mark the OPEN or CREATE reply this thread sends next as passthrough with
  * backing id @id; 0 clears the mark.  Call right before fuse_reply_open()
- * or fuse_reply_create() and clear right after.
+ * or fuse_reply_create() and clear right after.  The mark is consumed by
+ * the next reply this thread writes, whatever it is: a reply written after
+ * that one carries no backing id.
  */
 void session_reply_passthrough(int id);
+
+/*
+ * libfuse's writev hook (public for the unit tests, which drive it with a
+ * pipe): write the reply @iov (@count iovecs) to @fd, patched as marked by
+ * session_reply_passthrough() or by session_handshake().  @userdata is
+ * ignored.  Returns what writev(2) returns.
+ */
+ssize_t session_writev(int fd, struct iovec *iov, int count, void *userdata);
 
 #endif

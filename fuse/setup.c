@@ -181,9 +181,12 @@ static int fs_check_mountpoint(const char *mountpoint, char *err, size_t errlen)
 	return 0;
 }
 
+#ifdef UIDMAPFS_TEST_SEAMS
 /*
- * UIDMAPFS_TEST_HIDE_FEATURES=idmap,passthrough: the test suite's way to
- * see uidmapfs on a kernel that lacks those features (this one has them).
+ * Test build only (uidmapfs-test, never installed; the installed daemon
+ * reads nothing from its environment):
+ * UIDMAPFS_TEST_HIDE_FEATURES=idmap,passthrough shows uidmapfs on a kernel
+ * that lacks those features (this one has them).
  */
 static void fs_hide_features(struct session_features *feat)
 {
@@ -194,6 +197,7 @@ static void fs_hide_features(struct session_features *feat)
 	feat->hide_idmap = strstr(v, "idmap") != NULL;
 	feat->hide_passthrough = strstr(v, "passthrough") != NULL;
 }
+#endif
 
 /*
  * The inode table holds one fd per inode the kernel remembers: take every
@@ -230,7 +234,9 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	fs->features.want_idmap = fs->kernel_mode;
+#ifdef UIDMAPFS_TEST_SEAMS
 	fs_hide_features(&fs->features);
+#endif
 	ret = fs_check_mountpoint(o->mountpoint, err, errlen);
 	if (ret)
 		return ret;

@@ -3,7 +3,9 @@
 #
 # kernel-features.sh: uidmapfs on kernels without the FUSE features it
 # asks for.  This kernel has them; UIDMAPFS_TEST_HIDE_FEATURES makes the
-# daemon treat the kernel's INIT offer as lacking them.
+# test build of the daemon ($UIDMAPFS_SEAMS, uidmapfs-test) treat the
+# kernel's INIT offer as lacking them.  5. The installed daemon has no
+# such seam: the variable changes nothing.
 #   1. kernel mode without FUSE ID-mapping: one line, exit 1, nothing
 #      mounted;
 #   2. the same with -o idmap_optional: a plain passthrough, a warning in
@@ -15,7 +17,7 @@ set -euo pipefail
 PROG=kernel-features
 . "$(dirname "$0")/lib.sh"
 
-require_helpers UIDMAPFS
+require_helpers UIDMAPFS UIDMAPFS_SEAMS
 require_machine sha256sum
 
 make_workdir
@@ -29,7 +31,7 @@ MOUNTS+=("$mnt" "$top")
 # 1.
 err=$WORKDIR/err
 status=0
-UIDMAPFS_TEST_HIDE_FEATURES=idmap "$UIDMAPFS" "$src" "$mnt" 2>"$err" || status=$?
+UIDMAPFS_TEST_HIDE_FEATURES=idmap "$UIDMAPFS_SEAMS" "$src" "$mnt" 2>"$err" || status=$?
 [ "$status" = 1 ] || fail "kernel mode without FUSE idmap: exit status $status, want 1"
 [ "$(wc -l <"$err")" = 1 ] || fail "kernel mode without FUSE idmap: want one line on stderr, got: $(cat "$err")"
 grep -q "kernel mode needs FUSE ID-mapped mount support" "$err" ||
@@ -39,7 +41,7 @@ note "ok: kernel mode on a kernel without FUSE idmap fails: $(cat "$err")"
 
 # 2.
 log=$WORKDIR/optional.log
-UIDMAPFS_TEST_HIDE_FEATURES=idmap "$UIDMAPFS" "$src" "$mnt" -o idmap_optional \
+UIDMAPFS_TEST_HIDE_FEATURES=idmap "$UIDMAPFS_SEAMS" "$src" "$mnt" -o idmap_optional \
 	-f >"$log" 2>&1 &
 pid=$!
 DAEMONS+=("$pid")
@@ -69,7 +71,7 @@ note "ok: kernel mode accepts the kernel's ID-mapped mount on top"
 log=$WORKDIR/nopt.log
 head -c $((8 << 20)) /dev/urandom >"$WORKDIR/data"
 chmod 0644 "$WORKDIR/data"
-UIDMAPFS_TEST_HIDE_FEATURES=passthrough "$UIDMAPFS" "$src" "$mnt" \
+UIDMAPFS_TEST_HIDE_FEATURES=passthrough "$UIDMAPFS_SEAMS" "$src" "$mnt" \
 	-o "uidmap=$MAP,gidmap=$MAP" -d >"$log" 2>&1 &
 pid=$!
 DAEMONS+=("$pid")
@@ -84,3 +86,14 @@ writes=$(grep -c "opcode: WRITE (" "$log" || true)
 [ "$reads" -gt 0 ] && [ "$writes" -gt 0 ] ||
 	fail "no passthrough: READ=$reads WRITE=$writes, the daemon did not serve the data"
 note "ok: without kernel passthrough the daemon serves the data (READ=$reads WRITE=$writes)"
+umount "$mnt"
+
+# 5.  Proved to fail by building uidmapfs with -DUIDMAPFS_TEST_SEAMS: the
+# hidden ID-mapping makes it refuse kernel mode.
+UIDMAPFS_TEST_HIDE_FEATURES=idmap,passthrough "$UIDMAPFS" "$src" "$mnt" ||
+	fail "the installed daemon obeyed UIDMAPFS_TEST_HIDE_FEATURES"
+"$IDMOUNT" --map "$MAP" "$mnt" "$top" ||
+	fail "the installed daemon hid FUSE ID-mapping when told so by its environment"
+umount "$top"
+umount "$mnt"
+note "ok: the installed daemon ignores UIDMAPFS_TEST_HIDE_FEATURES"
