@@ -50,8 +50,12 @@ if [ ! -e "$PARAM" ]; then
 fi
 
 OLD_PARAM=$(cat "$PARAM")
+# lib.sh's cleanup, after restoring the parameter.  It reads the exit
+# status from $?, so hand it on (without set -e, which would end the trap
+# right there on a failure).
 restore_param() {
 	local rc=$?
+	set +e
 	echo "$OLD_PARAM" >"$PARAM" || note "could not restore $PARAM to $OLD_PARAM"
 	(exit "$rc")
 	cleanup
