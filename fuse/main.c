@@ -49,37 +49,40 @@ static const char *main_uring_prepare(const struct opts *o,
 	return NULL;
 }
 
+/* After INIT: keep the rings only if the kernel granted the transport.
+ * Returns why /dev/fuse alone serves (@why from main_uring_prepare()), or
+ * NULL. */
+static const char *main_uring_granted(const struct session_features *feat,
+				      struct uring **ring, const char *why)
+{
+	if (*ring && !feat->uring) {
+		uring_stop(*ring);
+		*ring = NULL;
+		return "the kernel did not offer it in INIT";
+	}
+	return why;
+}
+
 /*
- * After INIT (and the fork of fuse_daemonize()): start the ring threads
- * if the kernel granted the transport, and say in one line which
- * transport serves and why.  Returns 0, or -EIO when the mount cannot
- * serve at all.
+ * After the fork of fuse_daemonize() (threads do not survive it): start
+ * the ring threads the kernel granted, and say in one line which transport
+ * serves.  Returns 0, or -EIO when the mount cannot serve at all.
  */
 static int main_uring_start(struct fuse_session *se,
 			    const struct session_features *feat,
-			    struct uring **ring, const char *why, char *err,
-			    size_t errlen)
+			    struct uring *ring, char *err, size_t errlen)
 {
-	int n = 0;
+	/* The test build's fault: buffers the kernel refuses. */
+	size_t payload =
+		feat->uring_payload - (feat->fail_uring_register ? 1 : 0);
+	int n;
 
-	if (*ring && !feat->uring) {
-		why = "the kernel did not offer it in INIT";
-		uring_stop(*ring);
-		*ring = NULL;
-	} else if (*ring) {
-		/* The test build's fault: buffers the kernel refuses. */
-		size_t payload = feat->uring_payload -
-				 (feat->fail_uring_register ? 1 : 0);
-
-		n = uring_start(*ring, se, payload, err, errlen);
-		if (n == -EIO)
-			return n;
-		if (n < 0)
-			why = err;
-	}
-	if (why)
+	n = uring_start(ring, se, payload, err, errlen);
+	if (n == -EIO)
+		return n;
+	if (n < 0)
 		fuse_log(FUSE_LOG_INFO, "uidmapfs: transport: /dev/fuse (%s)\n",
-			 why);
+			 err);
 	else
 		fuse_log(FUSE_LOG_INFO,
 			 "uidmapfs: transport: io_uring (%d queues)\n", n);
@@ -186,11 +189,17 @@ int main(int argc, char **argv)
 			"uidmapfs: this kernel has no FUSE ID-mapping support: "
 			"serving %s as a plain passthrough (idmap_optional)\n",
 			mountpoint);
+	uring_why = main_uring_granted(&fs.features, &ring, uring_why);
+	/* Said before detaching when it is already known: the caller's
+	 * stderr (a terminal, the journal) still sees it. */
+	if (uring_why)
+		fuse_log(FUSE_LOG_INFO, "uidmapfs: transport: /dev/fuse (%s)\n",
+			 uring_why);
 	/* The mount exists before the parent returns: a caller that waits
 	 * for our exit status can use it at once. */
 	fuse_daemonize(o.foreground);
-	if (main_uring_start(se, &fs.features, &ring, uring_why, uring_err,
-			     sizeof(uring_err)) < 0) {
+	if (ring && main_uring_start(se, &fs.features, ring, uring_err,
+				     sizeof(uring_err)) < 0) {
 		fuse_log(FUSE_LOG_ERR, "uidmapfs: %s\n", uring_err);
 		session_unmount(mountpoint);
 		ret = 1;
