@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -536,6 +537,31 @@ static int uring_wait_started(struct uring *u, unsigned int started)
 	return ret;
 }
 
+/*
+ * Start the queue threads with every signal blocked, as libfuse starts its
+ * workers: SIGTERM and the like must reach a thread that ends the session
+ * loop, not a queue thread waiting in io_uring_enter().  *@started counts
+ * the threads started.  Returns 0 or -errno.
+ */
+static int uring_spawn(struct uring *u, unsigned int *started)
+{
+	sigset_t all, old;
+	int ret = 0;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (; *started < u->nr_queues; (*started)++) {
+		struct uring_queue *q = &u->queues[*started];
+
+		ret = -pthread_create(&q->thread, NULL, uring_thread, q);
+		if (ret < 0)
+			break;
+		q->thread_ok = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
 int uring_start(struct uring *u, struct fuse_session *se, size_t payload_size,
 		char *err, size_t errlen)
 {
@@ -550,16 +576,11 @@ int uring_start(struct uring *u, struct fuse_session *se, size_t payload_size,
 		snprintf(err, errlen, "io_uring buffers: %s", strerror(-ret));
 		goto out_refuse;
 	}
-	for (; started < u->nr_queues; started++) {
-		struct uring_queue *q = &u->queues[started];
-
-		ret = -pthread_create(&q->thread, NULL, uring_thread, q);
-		if (ret < 0) {
-			snprintf(err, errlen, "io_uring queue thread: %s",
-				 strerror(-ret));
-			goto out_refuse;
-		}
-		q->thread_ok = true;
+	ret = uring_spawn(u, &started);
+	if (ret < 0) {
+		snprintf(err, errlen, "io_uring queue thread: %s",
+			 strerror(-ret));
+		goto out_refuse;
 	}
 	ret = uring_wait_started(u, started);
 	if (ret == -ENXIO) {
