@@ -18,9 +18,11 @@
 #      the ring (test build: buffers one byte short): the kernel holds
 #      requests until a REGISTER fails, so a daemon that did not fall back
 #      hangs the pod; the watchdog turns that into a failure.
-# Shown to fail: with uring_start() not called (case 1: no served count),
-# with the REGISTER refusal left unhandled (case 5: the watchdog fires),
-# and with the served counter not incremented (case 1: count 0).
+# Shown to fail, each break tried once: uring_start() skipped after the
+# kernel granted the ring (case 1: the pod hangs, the 60 s watchdog fails
+# it with status 124); the served counter not incremented (case 1: "only 0
+# requests over the ring"); a queue the kernel refused entirely not treated
+# as a failed start (case 5: the log says io_uring, not /dev/fuse).
 set -euo pipefail
 PROG=uring
 . "$(dirname "$0")/lib.sh"

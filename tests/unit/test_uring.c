@@ -6,7 +6,8 @@
  * up, a commit id that is not the request's, replies that do not fit).
  *
  * The CPU-list and request rows are tables; main() names each row's test
- * after its input.
+ * after its input.  Shown to fail by dropping the op_in size check from
+ * uring_msg_request(): the row "op_in too big" then fails.
  */
 #include <setjmp.h>
 #include <stdarg.h>
