@@ -15,9 +15,10 @@
 #      default profile does this): "/dev/fuse (io_uring set-up failed:
 #      ...)", and the mount serves;
 #   5. enable_uring=Y, the kernel refuses every REGISTER after INIT granted
-#      the ring (test build: buffers one byte short): the kernel holds
-#      requests until a REGISTER fails, so a daemon that did not fall back
-#      hangs the pod; the watchdog turns that into a failure.
+#      the ring (test build: buffers one byte short): a refused REGISTER
+#      makes the kernel give the ring up for the mount and release the
+#      requests it held to /dev/fuse; the log must say "/dev/fuse (the
+#      kernel refused ...)" and the pod's work must finish (watchdog).
 # Shown to fail, each break tried once: uring_start() skipped after the
 # kernel granted the ring (case 1: the pod hangs, the 60 s watchdog fails
 # it with status 124); the served counter not incremented (case 1: "only 0
