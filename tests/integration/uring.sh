@@ -6,7 +6,7 @@
 # it on exit (other daemons on the machine do not ask for the ring, so the
 # parameter does not change them).
 #   1. enable_uring=Y: the log says "transport: io_uring (N queues)", a pod
-#      creates, lists, reads and removes files with the right owners on
+#      creates, lists and reads files with the right owners on
 #      disk, and at unmount the daemon's count of requests served over the
 #      ring covers at least one request per file created;
 #   2. enable_uring=N: "transport: /dev/fuse (enable_uring is N)", no ring;
