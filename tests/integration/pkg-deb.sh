@@ -74,17 +74,21 @@ dpkg -i "$deb" >"$WORKDIR/dpkg.log" 2>&1 || {
 dpkg -L uidmapfs >"$WORKDIR/files"
 for f in /usr/bin/uidmapfs /usr/sbin/mount.uidmapfs /usr/sbin/mount.fuse.uidmapfs \
 	/usr/sbin/uidmapfs-publish /usr/sbin/uidmapfs-unpublish \
-	/usr/share/man/man1/uidmapfs.1.gz /lib/systemd/system/uidmapfs@.service; do
+	/usr/share/man/man1/uidmapfs.1.gz /lib/systemd/system/uidmapfs@.service \
+	/usr/bin/uidmapfs-runtime /usr/share/man/man1/uidmapfs-runtime.1.gz \
+	/usr/share/doc/uidmapfs/runtime.conf.example; do
 	[ -e "$f" ] || fail "the package did not install $f"
 done
 /usr/bin/uidmapfs --version | grep -q '^uidmapfs ' || fail "the installed uidmapfs does not run"
+/usr/bin/uidmapfs-runtime --uidmapfs-version | grep -q '^uidmapfs-runtime ' ||
+	fail "the installed uidmapfs-runtime does not run"
 # A template is verified through an instance.
 mkdir -p "$WORKDIR/units"
 ln -s /lib/systemd/system/uidmapfs@.service "$WORKDIR/units/uidmapfs@pkgtest.service"
 out=$(systemd-analyze verify --man=no "$WORKDIR/units/uidmapfs@pkgtest.service" 2>&1) ||
 	fail "systemd-analyze verify failed: $out"
 [ -z "$out" ] || fail "systemd-analyze verify complains: $out"
-note "ok: dpkg -i installed the daemon, mount helpers, publish scripts, man page and unit"
+note "ok: dpkg -i installed the daemon, runtime wrapper, mount helpers, publish scripts, man pages and unit"
 
 pod_owner() { "$POD" --map "$MAP" -- stat -c %u:%g "$1"; }
 
