@@ -190,14 +190,15 @@ int main(int argc, char **argv)
 			"serving %s as a plain passthrough (idmap_optional)\n",
 			mountpoint);
 	uring_why = main_uring_granted(&fs.features, &ring, uring_why);
-	/* Said before detaching when it is already known: the caller's
-	 * stderr (a terminal, the journal) still sees it. */
-	if (uring_why)
-		fuse_log(FUSE_LOG_INFO, "uidmapfs: transport: /dev/fuse (%s)\n",
-			 uring_why);
 	/* The mount exists before the parent returns: a caller that waits
 	 * for our exit status can use it at once. */
 	fuse_daemonize(o.foreground);
+	/* After detaching, like the io_uring line: a successful mount says
+	 * nothing to mount(8)'s caller; in the foreground (-f, systemd-run,
+	 * uidmapfs-runtime) the line is in the log. */
+	if (uring_why)
+		fuse_log(FUSE_LOG_INFO, "uidmapfs: transport: /dev/fuse (%s)\n",
+			 uring_why);
 	if (ring && main_uring_start(se, &fs.features, ring, uring_err,
 				     sizeof(uring_err)) < 0) {
 		fuse_log(FUSE_LOG_ERR, "uidmapfs: %s\n", uring_err);
