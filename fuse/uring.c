@@ -46,7 +46,6 @@ struct uring_ent {
 	struct iovec iov[2]; /* what REGISTER hands the kernel */
 	uint64_t commit_id;
 	bool replied;
-	bool dead; /* refused by the kernel: never resubmitted */
 };
 
 struct uring_queue {
@@ -60,6 +59,7 @@ struct uring_queue {
 	struct uring_ent ents[URING_QUEUE_DEPTH];
 	uint64_t served;	 /* written by the queue thread only */
 	unsigned int registered; /* entries the kernel holds */
+	bool lost_logged;
 	/* Reported to uring_start() under u->lock: */
 	bool reported;
 	int start_err;	   /* the thread could not submit */
@@ -332,19 +332,19 @@ static int uring_complete(struct uring_queue *q, struct io_uring_cqe *cqe)
 	}
 	if (res == -ENOTCONN || res == -ECANCELED || res == -ECONNABORTED)
 		return 0;
-	if (res == -EAGAIN || res == -EINTR) {
-		if (uring_register(q, ent) < 0)
-			ent->dead = true;
+	if ((res == -EAGAIN || res == -EINTR) && uring_register(q, ent) == 0)
 		return 1;
-	}
-	/* Refused (REGISTER), or a commit the kernel could not match: the
-	 * kernel no longer holds this entry. */
-	ent->dead = true;
+	/* Refused (REGISTER), a commit the kernel could not match, or no
+	 * room to try again: the kernel no longer holds this entry, which
+	 * is never submitted again.  Said once per queue. */
 	if (q->registered > 0)
 		q->registered--;
-	fuse_log(FUSE_LOG_WARNING,
-		 "uidmapfs: io_uring: queue %u lost an entry: %s\n", q->qid,
-		 strerror(-res));
+	if (!q->lost_logged)
+		fuse_log(FUSE_LOG_WARNING,
+			 "uidmapfs: io_uring: queue %u lost an entry (%s); "
+			 "%u left\n",
+			 q->qid, strerror(-res), q->registered);
+	q->lost_logged = true;
 	return 1;
 }
 
