@@ -16,8 +16,8 @@
 
 /* Global options of runc and crun whose value is the next argument. */
 static const char *const args_global_valued[] = {
-	"--log",      "--log-format",	  "--root", "--criu",
-	"--rootless", "--cgroup-manager", NULL,
+	"--log",  "--log-format", "--log-level",      "--root",
+	"--criu", "--rootless",	  "--cgroup-manager", NULL,
 };
 
 /* create and run options whose value is the next argument (runc, crun).

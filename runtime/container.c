@@ -68,10 +68,14 @@ static int container_drop(const struct container_ctx *x, struct state *st,
 			volume_free(&v);
 			return ret;
 		}
-		ret = state_volume_remove(st, &v);
-	} else if (ret == -ENOENT) {
-		ret = 0;
+	} else if (ret == -ENOENT || ret == -EBADMSG) {
+		/* Its daemon never came up (no info was written): only the
+		 * directories are left. */
+		snprintf(v.key, sizeof(v.key), "%s", key);
+	} else {
+		goto out_fail;
 	}
+	ret = state_volume_remove(st, &v);
 	volume_free(&v);
 out_fail:
 	if (ret)
@@ -152,7 +156,8 @@ static int container_mount(const struct container_ctx *x, struct state *st,
 			   const char *bundle, const char *id, char *err,
 			   size_t errlen)
 {
-	char source[PATH_MAX], why[CONTAINER_ERR];
+	char source[PATH_MAX], target[PATH_MAX], why[CONTAINER_ERR];
+	const char *name = NULL;
 	struct volume v = { 0 };
 	struct stat sb;
 	int ret;
@@ -163,28 +168,42 @@ static int container_mount(const struct container_ctx *x, struct state *st,
 			 strerror(-ret));
 		goto out_fail;
 	}
-	if (stat(source, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		ret = -ENOTDIR;
-		snprintf(
-			why, sizeof(why),
-			"source %s is not a directory; uidmapfs serves directories",
-			source);
-		goto out_fail;
-	}
 	ret = probe_idmap(source, m->uidmap, m->gidmap, m->recursive, why,
 			  sizeof(why));
 	if (ret == 1)
 		return 0; /* the kernel can: the runtime does it */
 	if (ret < 0)
 		goto out_fail;
+	if (stat(source, &sb) < 0) {
+		ret = -errno;
+		snprintf(why, sizeof(why), "source %s: %s", source,
+			 strerror(-ret));
+		goto out_fail;
+	}
+	/* A file (a subPath volume of one file): uidmapfs serves its
+	 * directory, and the mount binds the file from there. */
+	if (!S_ISDIR(sb.st_mode)) {
+		char *slash = strrchr(source, '/');
+
+		name = slash + 1;
+		*slash = '\0';
+		if (!*source)
+			strcpy(source, "/");
+	}
 	ret = state_volume_get(st, source, m->uidmap, m->gidmap, &v, why,
 			       sizeof(why));
 	if (ret < 0)
 		goto out_fail;
 	ret = container_attach(x, st, &v, ret, id, why, sizeof(why));
+	if (!ret &&
+	    snprintf(target, sizeof(target), "%s%s%s", v.mnt, name ? "/" : "",
+		     name ? name : "") >= (int)sizeof(target))
+		ret = -ENAMETOOLONG;
 	if (!ret)
-		ret = spec_redirect_mount(spec, m->index, v.mnt, why,
+		ret = spec_redirect_mount(spec, m->index, target, why,
 					  sizeof(why));
+	else if (ret == -ENAMETOOLONG)
+		snprintf(why, sizeof(why), "%s", strerror(-ret));
 	volume_free(&v);
 	if (!ret)
 		return 1;
@@ -207,7 +226,8 @@ static int container_forget_stale(const struct container_ctx *x,
 	free(keys);
 	if (ret || n == 0)
 		return ret;
-	if (container_runtime_knows(x, id) == 1) {
+	/* An answer other than "no" keeps the record (and the volumes). */
+	if (container_runtime_knows(x, id) != 0) {
 		snprintf(err, errlen, "container %s already exists", id);
 		return -EEXIST;
 	}
@@ -267,13 +287,16 @@ int container_prepare(const struct container_ctx *x, const char *id,
 	ret = state_lock(&st, x->state_dir, err, errlen);
 	if (ret)
 		return ret;
+	/* A container of this id that the runtime knows is running on its
+	 * volumes: refuse before anything is changed, and undo nothing. */
 	ret = container_forget_stale(x, &st, id, err, errlen);
-	if (!ret)
-		ret = container_rewrite(x, &st, id, bundle, spec_path, err,
-					errlen);
+	if (ret)
+		goto out_unlock;
+	ret = container_rewrite(x, &st, id, bundle, spec_path, err, errlen);
 	/* Nothing stays mounted for a create that will not happen. */
 	if (ret)
 		container_release_locked(x, &st, id, undo, sizeof(undo));
+out_unlock:
 	state_unlock(&st);
 	return ret;
 }
@@ -292,31 +315,28 @@ int container_release(const struct container_ctx *x, const char *id, char *err,
 	return ret;
 }
 
-int container_known(const struct container_ctx *x, const char *id)
-{
-	char path[PATH_MAX];
-
-	if (snprintf(path, sizeof(path), "%s/containers/%s", x->state_dir,
-		     id) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	return access(path, F_OK) == 0;
-}
-
 int container_runtime_knows(const struct container_ctx *x, const char *id)
 {
-	char *argv[64];
-	int i = 0, k, status, null;
+	int i = 0, k, n = 0, status, null;
+	char **argv;
 	pid_t pid;
 
+	while (x->globals && x->globals[n])
+		n++;
+	argv = calloc((size_t)n + 4, sizeof(*argv));
+	if (!argv)
+		return -ENOMEM;
 	argv[i++] = (char *)x->runtime;
-	for (k = 0; x->globals && x->globals[k] && i < 60; k++)
+	for (k = 0; k < n; k++)
 		argv[i++] = x->globals[k];
 	argv[i++] = "state";
 	argv[i++] = (char *)id;
 	argv[i] = NULL;
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		free(argv);
 		return -errno;
+	}
 	if (pid == 0) {
 		null = open("/dev/null", O_RDWR);
 		if (null >= 0) {
@@ -326,6 +346,7 @@ int container_runtime_knows(const struct container_ctx *x, const char *id)
 		execv(argv[0], argv);
 		_exit(127);
 	}
+	free(argv);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;

@@ -25,7 +25,8 @@ struct container_ctx {
  * resolve against @bundle).  Returns 0 when the spec was left alone or
  * rewritten with every mount in place, or -errno with one line naming the
  * mount and the cause in @err; then nothing is left mounted for @id and
- * the spec is untouched.
+ * the spec is untouched (-EEXIST: the runtime already has a container @id,
+ * whose volumes are left alone).
  */
 int container_prepare(const struct container_ctx *x, const char *id,
 		      const char *bundle, const char *spec_path, char *err,
@@ -39,10 +40,9 @@ int container_prepare(const struct container_ctx *x, const char *id,
 int container_release(const struct container_ctx *x, const char *id, char *err,
 		      size_t errlen);
 
-/* Does the wrapper hold state for container @id? */
-int container_known(const struct container_ctx *x, const char *id);
-
-/* Does the real runtime know container @id (`RUNTIME state ID` succeeds)? */
+/* Does the real runtime know container @id: 1 (`RUNTIME state ID`
+ * succeeds), 0 (it fails), or -errno when it could not be asked (callers
+ * then keep what they hold: only a "no" releases). */
 int container_runtime_knows(const struct container_ctx *x, const char *id);
 
 #endif

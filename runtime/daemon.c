@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -157,22 +158,35 @@ static void daemon_sleep_tick(void)
  * signal dispositions) with stdout/stderr on @log, then exec @argv. */
 static void daemon_exec(char *const argv[], const char *log)
 {
+	struct rlimit lim;
 	sigset_t none;
 	int fd, null, sig;
 
-	setsid();
+	if (setsid() < 0 || chdir("/") < 0)
+		_exit(127);
+	umask(022);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	fd = log ? open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)
 		 : null;
 	if (null < 0 || fd < 0 || dup2(null, 0) < 0 || dup2(fd, 1) < 0 ||
 	    dup2(fd, 2) < 0)
 		_exit(127);
-	syscall(SYS_close_range, 3U, ~0U, 0U);
+	/* Nothing of the caller's may stay open in a long-lived daemon:
+	 * containerd waits for EOF on the runtime's pipes.  close_range()
+	 * may be filtered (seccomp): then one close() per possible fd. */
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0) {
+		if (getrlimit(RLIMIT_NOFILE, &lim) < 0)
+			_exit(127);
+		for (fd = 3; (rlim_t)fd < lim.rlim_cur; fd++)
+			close(fd);
+	}
 	for (sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	execv(argv[0], argv);
+	/* PATH for systemd-run, systemctl and journalctl, which live in
+	 * /usr/bin or /bin depending on the distribution. */
+	execvp(argv[0], argv);
 	dprintf(2, "cannot execute %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
 }
@@ -201,14 +215,23 @@ static void daemon_unit_name(const struct volume *v, char *buf, size_t len)
 /* The main pid of systemd unit @unit, or 0. */
 static pid_t daemon_unit_pid(const char *unit, const char *log)
 {
-	char *argv[] = { "/bin/systemctl", "show",	 "-p", "MainPID",
-			 "--value",	   (char *)unit, NULL };
+	char *argv[] = { "systemctl", "show",	    "-p", "MainPID",
+			 "--value",   (char *)unit, NULL };
 	char line[DAEMON_LINE];
 
 	if (daemon_run(argv, log) != 0)
 		return 0;
 	daemon_last_line(log, line, sizeof(line));
 	return (pid_t)strtol(line, NULL, 10);
+}
+
+/* The unit's last journal line (the daemon's own error) into @log. */
+static void daemon_journal(const char *unit, const char *log)
+{
+	char *argv[] = { "journalctl", "--no-pager", "-o",	   "cat", "-n",
+			 "1",	       "-u",	     (char *)unit, NULL };
+
+	daemon_run(argv, log);
 }
 
 /* Build the uidmapfs command line for @v into @argv (room for 8). */
@@ -228,12 +251,13 @@ static int daemon_argv(const struct daemon_conf *c, const struct volume *v,
 	return 0;
 }
 
-/* Wait, bounded by the timeout, until @v's mount is up; @child: the
- * daemon is our child (plain start) and its exit means failure. */
+/* Wait, bounded by the timeout, until @v's mount is up; the daemon's
+ * exit means failure (@child: it is our own child, to be reaped). */
 static int daemon_wait_mount(const struct daemon_conf *c, struct volume *v,
 			     bool child)
 {
 	struct timespec now, deadline;
+	bool elsewhere = false;
 	char pid[32];
 	struct stat st;
 	int status;
@@ -245,11 +269,16 @@ static int daemon_wait_mount(const struct daemon_conf *c, struct volume *v,
 			v->pid = 0;
 			return -ECHILD;
 		}
+		if (!child && daemon_start_time(v->pid) != v->start_time)
+			return -ECHILD; /* the unit's process ended */
 		if (v->pid > 0) {
 			snprintf(pid, sizeof(pid), "%ld", (long)v->pid);
-			/* Mounted in the daemon's namespace (ours), and the
-			 * INIT exchange done: stat answers. */
-			if (daemon_mounted(pid, v->mnt) &&
+			/* Mounted in the daemon's namespace and in ours (a
+			 * systemd unit mounts in PID 1's, which must share
+			 * it with us), and the INIT exchange done: stat
+			 * answers. */
+			elsewhere = daemon_mounted(pid, v->mnt);
+			if (elsewhere && daemon_mounted("self", v->mnt) &&
 			    stat(v->mnt, &st) == 0)
 				return 0;
 		}
@@ -257,7 +286,7 @@ static int daemon_wait_mount(const struct daemon_conf *c, struct volume *v,
 		if (now.tv_sec > deadline.tv_sec ||
 		    (now.tv_sec == deadline.tv_sec &&
 		     now.tv_nsec >= deadline.tv_nsec))
-			return -ETIMEDOUT;
+			return elsewhere ? -EXDEV : -ETIMEDOUT;
 		daemon_sleep_tick();
 	}
 }
@@ -274,7 +303,7 @@ static int daemon_start_unit(const struct daemon_conf *c, struct volume *v,
 		 v->key);
 	snprintf(stop, sizeof(stop), "--property=TimeoutStopSec=%u",
 		 c->timeout);
-	run[i++] = "/usr/bin/systemd-run";
+	run[i++] = "systemd-run";
 	run[i++] = "--quiet";
 	run[i++] = "--collect";
 	run[i++] = "--unit";
@@ -320,20 +349,25 @@ int daemon_start(const struct daemon_conf *c, struct volume *v, const char *log,
 		if (v->pid == 0)
 			daemon_exec(argv, log);
 	}
+	/* Set at fork, kept across exec: what delete checks the pid by. */
 	v->start_time = v->pid > 0 ? daemon_start_time(v->pid) : 0;
 	if (!ret)
 		ret = daemon_wait_mount(c, v, !c->systemd);
 	if (ret == 0) {
-		/* A plain daemon's start time is taken once it is uidmapfs
-		 * (after exec), so that delete recognises it. */
-		v->start_time = daemon_start_time(v->pid);
 		free(opts);
 		return 0;
 	}
+	if (v->unit[0])
+		daemon_journal(v->unit, log);
 	daemon_last_line(log, line, sizeof(line));
 	daemon_stop(c, v, err, errlen);
 	if (line[0])
 		snprintf(err, errlen, "%s", line);
+	else if (ret == -EXDEV)
+		snprintf(
+			err, errlen,
+			"uidmapfs mounted %s in another mount namespace than this runtime's (is /run shared with systemd's?)",
+			v->mnt);
 	else if (ret == -ETIMEDOUT)
 		snprintf(err, errlen,
 			 "uidmapfs did not mount %s within %u s (log: %s)",
@@ -423,8 +457,8 @@ int daemon_stop(const struct daemon_conf *c, const struct volume *v, char *err,
 		snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", (long)v->pid);
 		ns_fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (v->unit[0]) {
-			char *argv[] = { "/bin/systemctl", "stop",
-					 (char *)v->unit, NULL };
+			char *argv[] = { "systemctl", "stop", (char *)v->unit,
+					 NULL };
 
 			daemon_run(argv, NULL);
 		} else {

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,6 +25,7 @@
 #include "args.h"
 #include "conf.h"
 #include "container.h"
+#include "fileio.h"
 
 #define MAIN_ERR 1024
 #define MAIN_CONF_MAX (64 * 1024)
@@ -62,9 +64,16 @@ static void main_log(const struct args *a, const char *msg)
 	time_t now = time(NULL);
 	FILE *f;
 
-	if (!a->log || !*a->log)
+	const char *path = a->log;
+
+	/* crun's --log also takes file:PATH, journald:ID and syslog:ID;
+	 * only a file is ours to append to. */
+	if (path && strncmp(path, "file:", 5) == 0)
+		path += 5;
+	if (!path || !*path || strncmp(path, "journald:", 9) == 0 ||
+	    strncmp(path, "syslog:", 7) == 0)
 		return;
-	f = fopen(a->log, "ae");
+	f = fopen(path, "ae");
 	if (!f)
 		return;
 	gmtime_r(&now, &tm);
@@ -109,27 +118,17 @@ static int main_fail(const struct args *a, const char *msg)
 static int main_read_conf(struct conf *c, const char *path, bool must,
 			  char *err, size_t errlen)
 {
-	char *buf;
-	ssize_t n;
 	size_t len = 0;
-	int fd, ret;
+	char *buf;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT && !must)
-			return 0;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
+	ret = fileio_read(AT_FDCWD, path, 0, MAIN_CONF_MAX, &buf, &len, NULL);
+	if (ret == -ENOENT && !must)
+		return 0;
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
 	}
-	buf = malloc(MAIN_CONF_MAX);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (len < MAIN_CONF_MAX &&
-	       (n = read(fd, buf + len, MAIN_CONF_MAX - len)) > 0)
-		len += (size_t)n;
-	close(fd);
 	ret = conf_parse(c, path, buf, len, err, errlen);
 	free(buf);
 	return ret;
@@ -195,28 +194,40 @@ static int main_runtime(const struct args *a, const struct conf *c, char *out,
 	return -ENOENT;
 }
 
-/* Run the real runtime as a child, passing on the signals a caller sends
- * us (a foreground `run` forwards them to the container), and return its
- * wait status. */
-static int main_run_child(char *const argv[])
+/* The signals a caller may send the runtime that the wrapper passes on:
+ * held from the start (a signal during the preparation must not leave a
+ * half-made volume behind) and forwarded once the runtime runs. */
+static void main_signal_set(sigset_t *set)
 {
-	static const int forward[] = { SIGHUP,	SIGINT,	 SIGQUIT, SIGTERM,
-				       SIGUSR1, SIGUSR2, SIGWINCH };
-	sigset_t set, old;
-	siginfo_t info;
-	int status, i;
-	pid_t pid;
+	static const int forward[] = { SIGHUP,	SIGINT,	 SIGQUIT,  SIGTERM,
+				       SIGUSR1, SIGUSR2, SIGWINCH, SIGPWR,
+				       SIGALRM, SIGCONT };
+	size_t i;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (i = 0; i < (int)(sizeof(forward) / sizeof(forward[0])); i++)
-		sigaddset(&set, forward[i]);
-	sigprocmask(SIG_BLOCK, &set, &old);
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	for (i = 0; i < sizeof(forward) / sizeof(forward[0]); i++)
+		sigaddset(set, forward[i]);
+}
+
+/* Run the real runtime as a child with the caller's signal mask @orig,
+ * passing on the signals a caller sends us (a foreground `run` forwards
+ * them to the container), and return its wait status or -errno.  A signal
+ * the terminal sent (SI_KERNEL) reached the runtime in the same process
+ * group already: sending it again would deliver Ctrl-C twice. */
+static int main_run_child(char *const argv[], const sigset_t *orig)
+{
+	siginfo_t info;
+	sigset_t set;
+	int status = 0;
+	pid_t pid, got;
+
+	main_signal_set(&set);
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		sigprocmask(SIG_SETMASK, orig, NULL);
 		execv(argv[0], argv);
 		fprintf(stderr, "uidmapfs-runtime: cannot execute %s: %s\n",
 			argv[0], strerror(errno));
@@ -226,21 +237,31 @@ static int main_run_child(char *const argv[])
 		if (sigwaitinfo(&set, &info) < 0)
 			continue;
 		if (info.si_signo != SIGCHLD) {
-			kill(pid, info.si_signo);
+			if (info.si_code != SI_KERNEL)
+				kill(pid, info.si_signo);
 			continue;
 		}
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
+		got = waitpid(pid, &status, WNOHANG);
+		if (got == pid)
+			return status;
+		if (got < 0 && errno != EINTR)
+			return -errno;
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return status;
 }
 
-/* Leave as the runtime left: its exit status, or its signal. */
+/* Leave as the runtime left: its exit status, or its signal (without a
+ * core file of ours: the crash was the runtime's). */
 static int main_exit_as(int status)
 {
+	struct rlimit none = { 0, 0 };
+	sigset_t sig;
+
 	if (WIFSIGNALED(status)) {
+		setrlimit(RLIMIT_CORE, &none);
 		signal(WTERMSIG(status), SIG_DFL);
+		sigemptyset(&sig);
+		sigaddset(&sig, WTERMSIG(status));
+		sigprocmask(SIG_UNBLOCK, &sig, NULL);
 		raise(WTERMSIG(status));
 		return 128 + WTERMSIG(status);
 	}
@@ -263,41 +284,46 @@ static int main_spec_path(const struct args *a, char *bundle, char *spec,
 	return n < (int)len ? 0 : -ENAMETOOLONG;
 }
 
-static int main_create(const struct args *a, const struct container_ctx *x)
+static int main_create(const struct args *a, const struct container_ctx *x,
+		       const sigset_t *orig)
 {
 	char bundle[PATH_MAX], spec[PATH_MAX], err[MAIN_ERR], ignored[MAIN_ERR];
-	int status;
+	int status, ret;
 
-	if (main_spec_path(a, bundle, spec, sizeof(bundle)) < 0) {
+	ret = main_spec_path(a, bundle, spec, sizeof(bundle));
+	if (ret < 0) {
 		snprintf(err, sizeof(err), "bundle %s: %s",
-			 a->bundle ? a->bundle : ".", strerror(errno));
+			 a->bundle ? a->bundle : ".", strerror(-ret));
 		return main_fail(a, err);
 	}
 	if (container_prepare(x, a->id, bundle, spec, err, sizeof(err)) < 0)
 		return main_fail(a, err);
-	status = main_run_child(a->pass);
-	if (status < 0)
+	status = main_run_child(a->pass, orig);
+	if (status < 0) {
+		container_release(x, a->id, ignored, sizeof(ignored));
 		return main_fail(a, strerror(-status));
+	}
 	/* A create that failed leaves nothing mounted, unless the runtime
 	 * kept the container (then its delete releases it).  A foreground
 	 * run is over: the runtime deleted the container (unless --keep). */
-	if ((status != 0 && container_runtime_knows(x, a->id) != 1) ||
+	if ((status != 0 && container_runtime_knows(x, a->id) == 0) ||
 	    (a->cmd == ARGS_CMD_RUN && !a->detach && !a->keep))
 		container_release(x, a->id, ignored, sizeof(ignored));
 	return main_exit_as(status);
 }
 
-static int main_delete(const struct args *a, const struct container_ctx *x)
+static int main_delete(const struct args *a, const struct container_ctx *x,
+		       const sigset_t *orig)
 {
 	char err[MAIN_ERR];
 	int status, ret;
 
-	status = main_run_child(a->pass);
+	status = main_run_child(a->pass, orig);
 	if (status < 0)
 		return main_fail(a, strerror(-status));
 	/* Released once the container is gone: deleted now, or unknown to
 	 * the runtime (a create that failed, a second delete). */
-	if (status == 0 || container_runtime_knows(x, a->id) != 1) {
+	if (status == 0 || container_runtime_knows(x, a->id) == 0) {
 		ret = container_release(x, a->id, err, sizeof(err));
 		if (ret < 0 && status == 0)
 			return main_fail(a, err);
@@ -305,15 +331,100 @@ static int main_delete(const struct args *a, const struct container_ctx *x)
 	return main_exit_as(status);
 }
 
+/* Is @arg the runtime's --log or --log-format, as "--name=value" (0 is
+ * returned for the value's place: none) or "--name VALUE" (1)?  -1: not. */
+static int main_log_option(const char *arg)
+{
+	static const char *const names[] = { "--log", "--log-format" };
+	size_t k, n;
+
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		n = strlen(names[k]);
+		if (strncmp(arg, names[k], n) != 0)
+			continue;
+		if (arg[n] == '\0')
+			return 1;
+		if (arg[n] == '=')
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * The runtime's global options (everything between its name and the
+ * subcommand) for the wrapper's own `RUNTIME state ID` query, NULL-ended,
+ * malloc'd (the strings are @a's).  --log and --log-format stay out: crun
+ * writes the query's "does not exist" to that log, after the real error of
+ * a create that failed, and containerd reports a log's last error line as
+ * the reason.  NULL on ENOMEM.
+ */
+static char **main_query_globals(const struct args *a)
+{
+	char **globals;
+	int i, n = 0, skip;
+
+	globals = calloc((size_t)a->npass, sizeof(*globals));
+	if (!globals)
+		return NULL;
+	for (i = 1; i < a->npass && a->pass[i] != a->cmd_name; i++) {
+		skip = main_log_option(a->pass[i]);
+		if (skip >= 0) {
+			i += skip; /* args.c paired "--log VALUE" */
+			continue;
+		}
+		globals[n++] = a->pass[i];
+	}
+	return globals;
+}
+
+/* create, run or delete of a valid id: the wrapper's own work around the
+ * runtime's. */
+static int main_wrap(const struct args *a, const struct conf *c,
+		     const char *runtime, const sigset_t *orig)
+{
+	struct container_ctx x = {
+		.state_dir = c->state_dir ? c->state_dir : MAIN_DEFAULT_STATE,
+		.runtime = runtime,
+		.daemon = {
+			.uidmapfs = c->uidmapfs ? c->uidmapfs
+						: MAIN_DEFAULT_UIDMAPFS,
+			.options = c->options,
+			.systemd = c->systemd == CONF_SYSTEMD_YES ||
+				   (c->systemd == CONF_SYSTEMD_AUTO &&
+				    access("/run/systemd/system", F_OK) == 0),
+			.timeout = c->timeout,
+		},
+	};
+	char **globals;
+	int ret;
+
+	/* A relative one would follow each bundle's working directory and
+	 * split the reference counts. */
+	if (x.state_dir[0] != '/')
+		return main_fail(a, "state-dir must be an absolute path");
+	globals = main_query_globals(a);
+	if (!globals)
+		return main_fail(a, strerror(ENOMEM));
+	x.globals = globals;
+	ret = a->cmd == ARGS_CMD_DELETE ? main_delete(a, &x, orig)
+					: main_create(a, &x, orig);
+	free(globals);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	char runtime[PATH_MAX], err[MAIN_ERR];
-	struct container_ctx x;
-	char **globals;
+	sigset_t held, orig;
 	struct args a;
 	struct conf c;
-	int ret = 1, i;
+	int ret = 1;
 
+	/* Our children are ours to wait for, whatever the caller ignored;
+	 * the caller's signals wait until the runtime runs. */
+	signal(SIGCHLD, SIG_DFL);
+	main_signal_set(&held);
+	sigprocmask(SIG_BLOCK, &held, &orig);
 	if (args_parse(argc, argv, &a, err, sizeof(err)) < 0)
 		return main_fail(NULL, err);
 	conf_init(&c);
@@ -339,37 +450,10 @@ int main(int argc, char **argv)
 	if ((a.cmd == ARGS_CMD_CREATE || a.cmd == ARGS_CMD_RUN ||
 	     a.cmd == ARGS_CMD_DELETE) &&
 	    args_valid_id(a.id)) {
-		x = (struct container_ctx){
-			.state_dir = c.state_dir ? c.state_dir
-						 : MAIN_DEFAULT_STATE,
-			.runtime = runtime,
-			.daemon = {
-				.uidmapfs = c.uidmapfs ? c.uidmapfs
-						       : MAIN_DEFAULT_UIDMAPFS,
-				.options = c.options,
-				.systemd = c.systemd == CONF_SYSTEMD_YES ||
-					   (c.systemd == CONF_SYSTEMD_AUTO &&
-					    access("/run/systemd/system",
-						   F_OK) == 0),
-				.timeout = c.timeout,
-			},
-		};
-		/* The runtime's global options, to ask it about an id:
-		 * everything between its name and the subcommand. */
-		for (i = 1; i < a.npass && a.pass[i] != a.cmd_name; i++)
-			;
-		globals = calloc((size_t)i, sizeof(*globals));
-		if (!globals) {
-			ret = main_fail(&a, strerror(ENOMEM));
-			goto out_free;
-		}
-		memcpy(globals, a.pass + 1, (size_t)(i - 1) * sizeof(*globals));
-		x.globals = globals;
-		ret = a.cmd == ARGS_CMD_DELETE ? main_delete(&a, &x)
-					       : main_create(&a, &x);
-		free(globals);
+		ret = main_wrap(&a, &c, runtime, &orig);
 		goto out_free;
 	}
+	sigprocmask(SIG_SETMASK, &orig, NULL);
 	execv(runtime, a.pass);
 	ret = main_fail(&a, strerror(errno));
 out_free:

@@ -14,11 +14,19 @@
  *    the error names a line;
  *  - can write '/' unescaped (JSON_C_TO_STRING_NOSLASHESCAPE), so paths
  *    stay readable.
- * tests/unit/test_spec.c proves each of these.  Where json-c is more
- * lenient than JSON (its "strict" mode still takes 'single quotes', NaN,
- * raw control characters in strings, \v as blank) or silently clamps an
- * integer beyond the 64-bit range, token_check() below refuses the text,
- * so every spec we accept means to us what it means to runc (Go) and crun.
+ * tests/unit/test_spec.c proves each of these (its round-trip rows run
+ * json-c's own serialiser too).  Where json-c falls short we step in:
+ *  - its "strict" mode still takes 'single quotes', NaN, Infinity, raw
+ *    control characters in strings and \v as a blank; it clamps integers
+ *    beyond the 64-bit range to the nearest end; it cuts member names at
+ *    an escaped NUL.  token_check() below refuses such text, so every spec
+ *    we accept means to us what it means to runc (Go) and crun;
+ *  - its serialiser ignores failed appends and so returns a shortened
+ *    text when memory runs out: spec_write.c writes the text instead, the
+ *    same bytes json-c would write, failing whole;
+ *  - its 0.16 parser crashes (NULL strdup() result) if an allocation
+ *    fails at the wrong moment: a crash before anything is written, which
+ *    we cannot fix here (fixed in json-c 0.17).
  * json-c seeds its string hash once per process (getrandom or
  * /dev/urandom, json-c's random_seed.c): the only system call behind this
  * module apart from memory allocation.
@@ -46,7 +54,7 @@
  *    the first; runc matches "idmap"/"ridmap" exactly and the last wins.
  *    We accept "idmap", "ridmap", "idmap=..." and "ridmap=..." and refuse
  *    any other option starting so, and more than one of them.
- *  - crun's "idmap=uids=...;gids=..." (see parse_crun_map()): crun writes
+ *  - crun's "idmap=uids=...;gids=..." (grammar in spec_map.c): crun writes
  *    each triplet "fs-host-size" to the uid_map/gid_map of a fresh user
  *    namespace as "fs host size", the same order as a mount's uidMappings
  *    {containerID, hostID, size}: no inversion.  With only one of uids= /
@@ -66,17 +74,14 @@
 
 #include <json-c/json.h>
 
-#include "idmap.h"
 #include "spec.h"
+#include "spec_internal.h"
 
 /* Nesting depth json-c may reach: OCI specs need about 8 levels. */
 #define SPEC_MAX_DEPTH 64
 
 /* Room for "mount <destination, escaped and cut>" or "mounts[N]". */
 #define SPEC_NAME_LEN 96
-
-/* One extent as text: "4294967295:4294967295:4294967295:". */
-#define SPEC_EXTENT_TEXT 33
 
 struct spec {
 	struct json_object *root;
@@ -97,15 +102,7 @@ struct mount_view {
 	bool rbind;
 };
 
-/* Scratch room for one map: its extents and the validated map. */
-struct map_scratch {
-	struct idmap_extent ext[IDMAP_MAX_EXTENTS];
-	uint32_t nr;
-	struct idmap map;
-};
-
-__attribute__((format(printf, 3, 4))) static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
+void spec_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -156,16 +153,30 @@ static bool is_digit(char c)
 /*
  * @i is just past the opening quote of a string json-c accepted; return
  * the offset just past its closing quote, or 0 if it holds a raw control
- * character (JSON wants those escaped; json-c takes them).
+ * character (JSON wants those escaped; json-c takes them) or, if it is a
+ * member name (a ':' follows), the escape \u0000: json-c keeps names as C
+ * strings and would cut "a\u0000b" to "a".
  */
 static size_t skip_string(const char *text, size_t len, size_t i)
 {
+	bool nul = false;
+
 	while (i < len && text[i] != '"') {
 		if ((unsigned char)text[i] < 0x20)
 			return 0;
+		if (text[i] == '\\')
+			nul = nul ||
+			      (len - i >= 6 && !memcmp(text + i, "\\u0000", 6));
 		i += text[i] == '\\' ? 2 : 1;
 	}
-	return i + 1;
+	i++;
+	for (size_t j = i; nul && j < len; j++) {
+		if (text[j] == ':')
+			return 0;
+		if (!strchr(" \t\n\r", text[j]))
+			break;
+	}
+	return i;
 }
 
 /*
@@ -213,15 +224,17 @@ static int token_check(const char *text, size_t len, char *err, size_t errlen)
 		if (c == '"') {
 			next = skip_string(text, len, i + 1);
 			if (!next) {
-				set_err(err, errlen,
-					"config.json: line %zu: control character in a string",
+				spec_set_err(
+					err, errlen,
+					"config.json: line %zu: control character in a string, or NUL in a member name",
 					line_of(text, i));
 				return -EINVAL;
 			}
 		} else if (c == '-' || is_digit(c)) {
 			next = skip_number(text, len, i);
 			if (!next) {
-				set_err(err, errlen,
+				spec_set_err(
+					err, errlen,
 					"config.json: line %zu: integer out of the 64-bit range",
 					line_of(text, i));
 				return -EINVAL;
@@ -237,7 +250,8 @@ static int token_check(const char *text, size_t len, char *err, size_t errlen)
 					next = i + wl;
 			}
 			if (!next) {
-				set_err(err, errlen,
+				spec_set_err(
+					err, errlen,
 					"config.json: line %zu: not JSON (byte 0x%02x)",
 					line_of(text, i), (unsigned char)c);
 				return -EINVAL;
@@ -259,8 +273,8 @@ int spec_parse(const char *text, size_t len, struct spec **out, char *err,
 
 	*out = NULL;
 	if (len > INT_MAX) {
-		set_err(err, errlen, "config.json: larger than %d bytes",
-			INT_MAX);
+		spec_set_err(err, errlen, "config.json: larger than %d bytes",
+			     INT_MAX);
 		return -EINVAL;
 	}
 	if (!text)
@@ -275,30 +289,30 @@ int spec_parse(const char *text, size_t len, struct spec **out, char *err,
 	end = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
 
-	/* json-c 0.16 has no error code for ENOMEM: it shows as a parse error.
-	 */
+	/* json-c 0.16 has no error code for ENOMEM (see the top). */
 	ret = -EINVAL;
 	if (jerr == json_tokener_continue) {
-		set_err(err, errlen, "config.json: line %zu: unexpected end",
-			line_of(text, len));
+		spec_set_err(err, errlen,
+			     "config.json: line %zu: unexpected end",
+			     line_of(text, len));
 		goto out_put_root;
 	}
 	if (jerr != json_tokener_success) {
-		set_err(err, errlen, "config.json: line %zu: %s",
-			line_of(text, end), json_tokener_error_desc(jerr));
+		spec_set_err(err, errlen, "config.json: line %zu: %s",
+			     line_of(text, end), json_tokener_error_desc(jerr));
 		goto out_put_root;
 	}
 	if (end != len) {
-		set_err(err, errlen,
-			"config.json: line %zu: data after the JSON value",
-			line_of(text, end));
+		spec_set_err(err, errlen,
+			     "config.json: line %zu: data after the JSON value",
+			     line_of(text, end));
 		goto out_put_root;
 	}
 	ret = token_check(text, len, err, errlen);
 	if (ret)
 		goto out_put_root;
 	if (!json_object_is_type(root, json_type_object)) {
-		set_err(err, errlen, "config.json: not a JSON object");
+		spec_set_err(err, errlen, "config.json: not a JSON object");
 		ret = -EINVAL;
 		goto out_put_root;
 	}
@@ -323,12 +337,8 @@ void spec_free(struct spec *spec)
 	free(spec);
 }
 
-/*
- * Member @key of @obj: 0 and *@val if present and not null, 1 (*@val
- * NULL) if absent or null, -EINVAL if present with another type than @type.
- */
-static int get_member(struct json_object *obj, const char *key,
-		      enum json_type type, struct json_object **val)
+int spec_get_member(struct json_object *obj, const char *key,
+		    enum json_type type, struct json_object **val)
 {
 	*val = NULL;
 	if (!json_object_object_get_ex(obj, key, val) ||
@@ -359,40 +369,42 @@ static int mount_string(const struct mount_view *mv, const char *key,
 			const char **s, char *err, size_t errlen)
 {
 	struct json_object *val;
-	int ret = get_member(mv->obj, key, json_type_string, &val);
+	int ret = spec_get_member(mv->obj, key, json_type_string, &val);
 
 	*s = NULL;
 	if (ret < 0) {
-		set_err(err, errlen, "%s: %s is not a string", mv->name, key);
+		spec_set_err(err, errlen, "%s: %s is not a string", mv->name,
+			     key);
 		return ret;
 	}
 	if (ret > 0)
 		return 1;
 	*s = c_string(val);
 	if (!*s) {
-		set_err(err, errlen, "%s: %s holds a NUL byte", mv->name, key);
+		spec_set_err(err, errlen, "%s: %s holds a NUL byte", mv->name,
+			     key);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-/* 1 for idmap[=...], 2 for ridmap[=...], 0 for other options, -1 for
- * other options that start with "idmap" or "ridmap". */
+/*
+ * 1 for the options that ask for an ID-mapping: idmap, ridmap, idmap=...,
+ * ridmap=...; -1 for other options that start with "idmap" or "ridmap"
+ * (crun would take them for idmap, runc would pass them to mount(2));
+ * 0 for the rest.
+ */
 static int idmap_option_kind(const char *opt)
 {
 	const char *rest;
-	int kind;
 
-	if (!strncmp(opt, "idmap", 5)) {
+	if (!strncmp(opt, "idmap", 5))
 		rest = opt + 5;
-		kind = 1;
-	} else if (!strncmp(opt, "ridmap", 6)) {
+	else if (!strncmp(opt, "ridmap", 6))
 		rest = opt + 6;
-		kind = 2;
-	} else {
+	else
 		return 0;
-	}
-	return *rest == '\0' || *rest == '=' ? kind : -1;
+	return *rest == '\0' || *rest == '=' ? 1 : -1;
 }
 
 /* Check the options array of @mv and note bind, rbind and idmap. */
@@ -409,7 +421,8 @@ static int read_options(struct mount_view *mv, struct json_object *opts,
 		if (json_object_is_type(o, json_type_string))
 			s = c_string(o);
 		if (!s) {
-			set_err(err, errlen,
+			spec_set_err(
+				err, errlen,
 				"%s: options[%zu] is not a string without NUL",
 				mv->name, i);
 			return -EINVAL;
@@ -423,15 +436,16 @@ static int read_options(struct mount_view *mv, struct json_object *opts,
 			char shown[48];
 
 			printable(shown, sizeof(shown), s);
-			set_err(err, errlen,
+			spec_set_err(
+				err, errlen,
 				"%s: option '%s' is none of idmap, ridmap, idmap=..., ridmap=...",
 				mv->name, shown);
 			return -EINVAL;
 		}
 		if (kind > 0 && mv->idmap_option) {
-			set_err(err, errlen,
-				"%s: more than one idmap/ridmap option",
-				mv->name);
+			spec_set_err(err, errlen,
+				     "%s: more than one idmap/ridmap option",
+				     mv->name);
 			return -EINVAL;
 		}
 		if (kind > 0)
@@ -453,12 +467,12 @@ static int read_mount(struct mount_view *mv, struct json_object *mounts,
 	mv->obj = json_object_array_get_idx(mounts, index);
 	snprintf(mv->name, sizeof(mv->name), "mounts[%zu]", index);
 	if (!json_object_is_type(mv->obj, json_type_object)) {
-		set_err(err, errlen, "%s: not an object", mv->name);
+		spec_set_err(err, errlen, "%s: not an object", mv->name);
 		return -EINVAL;
 	}
 	ret = mount_string(mv, "destination", &mv->destination, err, errlen);
 	if (ret > 0)
-		set_err(err, errlen, "%s: no destination", mv->name);
+		spec_set_err(err, errlen, "%s: no destination", mv->name);
 	if (ret)
 		return -EINVAL;
 	memcpy(mv->name, "mount ", 6);
@@ -467,334 +481,24 @@ static int read_mount(struct mount_view *mv, struct json_object *mounts,
 	if (mount_string(mv, "source", &mv->source, err, errlen) < 0 ||
 	    mount_string(mv, "type", &type, err, errlen) < 0)
 		return -EINVAL;
-	ret = get_member(mv->obj, "options", json_type_array, &opts);
+	ret = spec_get_member(mv->obj, "options", json_type_array, &opts);
 	if (ret < 0) {
-		set_err(err, errlen, "%s: options is not an array", mv->name);
+		spec_set_err(err, errlen, "%s: options is not an array",
+			     mv->name);
 		return ret;
 	}
 	if (opts && read_options(mv, opts, err, errlen))
 		return -EINVAL;
-	if (get_member(mv->obj, "uidMappings", json_type_array,
-		       &mv->uidmappings) < 0 ||
-	    get_member(mv->obj, "gidMappings", json_type_array,
-		       &mv->gidmappings) < 0) {
-		set_err(err, errlen,
-			"%s: uidMappings or gidMappings is not an array",
-			mv->name);
+	if (spec_get_member(mv->obj, "uidMappings", json_type_array,
+			    &mv->uidmappings) < 0 ||
+	    spec_get_member(mv->obj, "gidMappings", json_type_array,
+			    &mv->gidmappings) < 0) {
+		spec_set_err(err, errlen,
+			     "%s: uidMappings or gidMappings is not an array",
+			     mv->name);
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* An OCI LinuxIDMapping field: an integer from 0 to 4294967295. */
-static int get_u32(struct json_object *obj, const char *key, uint32_t *v,
-		   const char *name, const char *what, size_t i, char *err,
-		   size_t errlen)
-{
-	struct json_object *val;
-	int ret = get_member(obj, key, json_type_int, &val);
-	int64_t x;
-
-	if (ret) {
-		set_err(err, errlen, "%s: %s[%zu].%s is %s", name, what, i, key,
-			ret > 0 ? "missing" : "not an integer");
-		return -EINVAL;
-	}
-	/* A uint64 above INT64_MAX reads as INT64_MAX: out of range too. */
-	x = json_object_get_int64(val);
-	if (x < 0 || x > UINT32_MAX) {
-		set_err(err, errlen, "%s: %s[%zu].%s is not in 0..4294967295",
-			name, what, i, key);
-		return -EINVAL;
-	}
-	*v = (uint32_t)x;
-	return 0;
-}
-
-/*
- * Read an array of {containerID, hostID, size} (@what names it, e.g.
- * "uidMappings" or "linux.uidMappings") into @ms, unvalidated.
- */
-static int read_oci_map(struct map_scratch *ms, struct json_object *arr,
-			const char *name, const char *what, char *err,
-			size_t errlen)
-{
-	size_t n = json_object_array_length(arr);
-
-	if (n == 0 || n > IDMAP_MAX_EXTENTS) {
-		set_err(err, errlen, "%s: %s has %zu extents, not 1 to %d",
-			name, what, n, IDMAP_MAX_EXTENTS);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i);
-		struct idmap_extent *x = &ms->ext[i];
-
-		if (!json_object_is_type(e, json_type_object)) {
-			set_err(err, errlen, "%s: %s[%zu] is not an object",
-				name, what, i);
-			return -EINVAL;
-		}
-		if (get_u32(e, "containerID", &x->inside, name, what, i, err,
-			    errlen) ||
-		    get_u32(e, "hostID", &x->outside, name, what, i, err,
-			    errlen) ||
-		    get_u32(e, "size", &x->count, name, what, i, err, errlen))
-			return -EINVAL;
-	}
-	ms->nr = (uint32_t)n;
-	return 0;
-}
-
-/* Validate @ms as the kernel validates a uid_map write. */
-static int check_map(struct map_scratch *ms, const char *name, const char *what,
-		     char *err, size_t errlen)
-{
-	char why[IDMAP_ERR_LEN];
-
-	if (idmap_from_extents(&ms->map, ms->ext, ms->nr, why, sizeof(why))) {
-		set_err(err, errlen, "%s: %s: %s", name, what, why);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* @ms in uidmapfs's option syntax, malloc'd; NULL on ENOMEM. */
-static char *format_map(const struct map_scratch *ms)
-{
-	char *text = malloc((size_t)ms->nr * SPEC_EXTENT_TEXT + 1);
-	size_t o = 0;
-
-	if (!text)
-		return NULL;
-	for (uint32_t i = 0; i < ms->nr; i++)
-		o += (size_t)snprintf(text + o, SPEC_EXTENT_TEXT + 1,
-				      "%s%u:%u:%u", i ? ":" : "",
-				      ms->ext[i].inside, ms->ext[i].outside,
-				      ms->ext[i].count);
-	return text;
-}
-
-/*
- * linux.uidMappings or linux.gidMappings (@key) of @root, read into @ms:
- * 0, 1 if the spec has none, -EINVAL with a message naming @name.
- */
-static int read_linux_map(struct map_scratch *ms, struct json_object *root,
-			  const char *key, const char *name, char *err,
-			  size_t errlen)
-{
-	struct json_object *linux_obj, *arr = NULL;
-	char what[32];
-
-	snprintf(what, sizeof(what), "linux.%s", key);
-	if (get_member(root, "linux", json_type_object, &linux_obj) < 0 ||
-	    (linux_obj &&
-	     get_member(linux_obj, key, json_type_array, &arr) < 0)) {
-		set_err(err, errlen, "%s: %s is not an array in an object",
-			name, what);
-		return -EINVAL;
-	}
-	if (!linux_obj || !arr)
-		return 1;
-	return read_oci_map(ms, arr, name, what, err, errlen);
-}
-
-/* Decimal digits at *@p worth at most 4294967295 (leading zeros are
- * fine, as in idmap_parse() and the kernel's uid_map). */
-static bool parse_u32(const char **p, uint32_t *v)
-{
-	uint64_t x = 0;
-	const char *s = *p;
-
-	while (is_digit(*s) && x <= UINT32_MAX)
-		x = x * 10 + (uint64_t)(*s++ - '0');
-	if (s == *p || x > UINT32_MAX)
-		return false;
-	*v = (uint32_t)x;
-	*p = s;
-	return true;
-}
-
-/*
- * A relative ('@') crun triplet gives its host id as an id of the
- * container's user namespace: find the linux.*Mappings extent holding it
- * and turn it into the host id, as crun does; like crun, only the first
- * id of the range is looked up ("the caller's responsibility").
- */
-static int crun_relative(uint32_t *host, const struct map_scratch *lin,
-			 const char *name, const char *what, char *err,
-			 size_t errlen)
-{
-	for (uint32_t i = 0; i < lin->nr; i++) {
-		const struct idmap_extent *e = &lin->ext[i];
-
-		if (*host < e->inside || *host - e->inside >= e->count)
-			continue;
-		/* @lin is validated: its outside range ends by 4294967294. */
-		*host = *host - e->inside + e->outside;
-		return 0;
-	}
-	set_err(err, errlen,
-		"%s: idmap option: %s: @%u is not mapped by linux.%s", name,
-		what, *host, what[0] == 'u' ? "uidMappings" : "gidMappings");
-	return -EINVAL;
-}
-
-/*
- * crun's map syntax after "uids=" or "gids=" (@what): triplets
- * "[@]fs-host-size" joined by '#', decimal numbers.  crun reads them with
- * strtol and also takes blanks, signs, a leading '#' or a missing '-';
- * only the documented form is accepted here.  @lin: the container's
- * linux.*Mappings for '@' triplets, or NULL if the spec has none.
- */
-static int parse_crun_map(struct map_scratch *ms, const char *text, size_t len,
-			  const struct map_scratch *lin, const char *name,
-			  const char *what, char *err, size_t errlen)
-{
-	const char *p = text, *end = text + len;
-
-	ms->nr = 0;
-	while (p < end) {
-		struct idmap_extent *x = &ms->ext[ms->nr];
-		bool relative = *p == '@';
-
-		if (ms->nr == IDMAP_MAX_EXTENTS) {
-			set_err(err, errlen,
-				"%s: idmap option: %s: more than %d extents",
-				name, what, IDMAP_MAX_EXTENTS);
-			return -EINVAL;
-		}
-		p += relative;
-		if (!parse_u32(&p, &x->inside) || *p++ != '-' ||
-		    !parse_u32(&p, &x->outside) || *p++ != '-' ||
-		    !parse_u32(&p, &x->count) || (p < end && *p != '#') ||
-		    (p < end && ++p == end)) {
-			set_err(err, errlen,
-				"%s: idmap option: %s: not [@]fs-host-size triplets joined by '#'",
-				name, what);
-			return -EINVAL;
-		}
-		if (relative && !lin) {
-			set_err(err, errlen,
-				"%s: idmap option: %s: relative (@) map but the spec has no linux.%s",
-				name, what,
-				what[0] == 'u' ? "uidMappings" : "gidMappings");
-			return -EINVAL;
-		}
-		if (relative &&
-		    crun_relative(&x->outside, lin, name, what, err, errlen))
-			return -EINVAL;
-		ms->nr++;
-	}
-	return 0;
-}
-
-/* The two maps of one mount, text included. */
-struct mount_maps {
-	struct map_scratch uid, gid, lin;
-};
-
-/*
- * crun's "idmap=uids=...;gids=..." value @value into @mm: ';'-separated
- * (empty parts skipped, as crun's strtok_r does), each "uids=" or "gids="
- * once, both needed.
- */
-static int read_crun_option(struct mount_maps *mm, struct json_object *root,
-			    const char *value, const char *name, char *err,
-			    size_t errlen)
-{
-	bool seen[2] = { false, false };
-
-	while (*value) {
-		size_t len = strcspn(value, ";");
-		int kind = !strncmp(value, "uids=", 5)	 ? 0
-			   : !strncmp(value, "gids=", 5) ? 1
-							 : -1;
-		struct map_scratch *ms = kind ? &mm->gid : &mm->uid;
-		const char *what = kind ? "gids" : "uids";
-		int ret;
-
-		if (len == 0) {
-			value++;
-			continue;
-		}
-		if (kind < 0) {
-			set_err(err, errlen,
-				"%s: idmap option: only uids= and gids= are known",
-				name);
-			return -EINVAL;
-		}
-		if (seen[kind]) {
-			set_err(err, errlen, "%s: idmap option: %s= twice",
-				name, what);
-			return -EINVAL;
-		}
-		seen[kind] = true;
-		ret = read_linux_map(&mm->lin, root,
-				     kind ? "gidMappings" : "uidMappings", name,
-				     err, errlen);
-		if (!ret)
-			ret = check_map(&mm->lin, name,
-					kind ? "linux.gidMappings"
-					     : "linux.uidMappings",
-					err, errlen);
-		if (ret < 0)
-			return ret;
-		ret = parse_crun_map(ms, value + 5, len - 5,
-				     ret ? NULL : &mm->lin, name, what, err,
-				     errlen);
-		if (ret)
-			return ret;
-		value += len;
-	}
-	if (!seen[0] || !seen[1]) {
-		set_err(err, errlen,
-			"%s: idmap option gives no %s= (crun then maps no %s at all, which uidmapfs cannot express)",
-			name, seen[0] ? "gids" : "uids",
-			seen[0] ? "gid" : "uid");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* The maps a mount that asks for an ID-mapping asks for, unvalidated. */
-static int read_mount_maps(struct mount_maps *mm, const struct mount_view *mv,
-			   struct json_object *root, char *err, size_t errlen)
-{
-	const char *value;
-	int ret;
-
-	if (mv->uidmappings || mv->gidmappings) {
-		if (!mv->uidmappings || !mv->gidmappings) {
-			set_err(err, errlen,
-				"%s: %s without %s (runc and crun need both)",
-				mv->name,
-				mv->uidmappings ? "uidMappings" : "gidMappings",
-				mv->uidmappings ? "gidMappings"
-						: "uidMappings");
-			return -EINVAL;
-		}
-		if (read_oci_map(&mm->uid, mv->uidmappings, mv->name,
-				 "uidMappings", err, errlen) ||
-		    read_oci_map(&mm->gid, mv->gidmappings, mv->name,
-				 "gidMappings", err, errlen))
-			return -EINVAL;
-		return 0;
-	}
-	value = strchr(mv->idmap_option, '=');
-	if (value && value[1])
-		return read_crun_option(mm, root, value + 1, mv->name, err,
-					errlen);
-	ret = read_linux_map(&mm->uid, root, "uidMappings", mv->name, err,
-			     errlen);
-	if (!ret)
-		ret = read_linux_map(&mm->gid, root, "gidMappings", mv->name,
-				     err, errlen);
-	if (ret > 0)
-		set_err(err, errlen,
-			"%s: idmap option but the spec has no linux.%s",
-			mv->name, mm->uid.nr ? "gidMappings" : "uidMappings");
-	return ret ? -EINVAL : 0;
 }
 
 /* strdup() is POSIX, not C17. */
@@ -809,25 +513,29 @@ static char *dup_string(const char *s)
 }
 
 /* Fill @im for the ID-mapped bind mount @mv; strings malloc'd. */
-static int make_idmount(struct spec_idmount *im, struct mount_maps *mm,
+static int make_idmount(struct spec_idmount *im, struct spec_maps *mm,
 			const struct mount_view *mv, struct json_object *root,
 			char *err, size_t errlen)
 {
-	memset(mm, 0, sizeof(*mm));
-	if (read_mount_maps(mm, mv, root, err, errlen) ||
-	    check_map(&mm->uid, mv->name, "uid map", err, errlen) ||
-	    check_map(&mm->gid, mv->name, "gid map", err, errlen))
+	const struct spec_mount_request req = {
+		mv->name,
+		mv->uidmappings,
+		mv->gidmappings,
+		mv->idmap_option,
+	};
+
+	if (spec_maps_read(mm, &req, root, err, errlen))
 		return -EINVAL;
 	if (!mv->source) {
-		set_err(err, errlen, "%s: no source", mv->name);
+		spec_set_err(err, errlen, "%s: no source", mv->name);
 		return -EINVAL;
 	}
 	im->index = mv->index;
 	im->recursive = mv->rbind;
 	im->destination = dup_string(mv->destination);
 	im->source = dup_string(mv->source);
-	im->uidmap = format_map(&mm->uid);
-	im->gidmap = format_map(&mm->gid);
+	im->uidmap = spec_map_format(&mm->uid);
+	im->gidmap = spec_map_format(&mm->gid);
 	if (!im->destination || !im->source || !im->uidmap || !im->gidmap)
 		return -ENOMEM;
 	return 0;
@@ -837,10 +545,11 @@ static int make_idmount(struct spec_idmount *im, struct mount_maps *mm,
 static int get_mounts(struct json_object *root, struct json_object **mounts,
 		      char *err, size_t errlen)
 {
-	int ret = get_member(root, "mounts", json_type_array, mounts);
+	int ret = spec_get_member(root, "mounts", json_type_array, mounts);
 
 	if (ret < 0)
-		set_err(err, errlen, "config.json: mounts is not an array");
+		spec_set_err(err, errlen,
+			     "config.json: mounts is not an array");
 	return ret;
 }
 
@@ -848,7 +557,7 @@ int spec_idmounts(const struct spec *spec, struct spec_idmount **out, size_t *n,
 		  char *err, size_t errlen)
 {
 	struct spec_idmount *list = NULL, *grown;
-	struct mount_maps *mm = NULL;
+	struct spec_maps *mm = NULL;
 	struct json_object *mounts;
 	size_t count = 0, room = 0, len;
 	int ret;
@@ -928,16 +637,17 @@ int spec_redirect_mount(struct spec *spec, size_t index, const char *source,
 	if (ret < 0)
 		return ret;
 	if (ret > 0 || index >= json_object_array_length(mounts)) {
-		set_err(err, errlen, "config.json: no mounts[%zu]", index);
+		spec_set_err(err, errlen, "config.json: no mounts[%zu]", index);
 		return -EINVAL;
 	}
 	mount = json_object_array_get_idx(mounts, index);
 	if (!json_object_is_type(mount, json_type_object)) {
-		set_err(err, errlen, "mounts[%zu]: not an object", index);
+		spec_set_err(err, errlen, "mounts[%zu]: not an object", index);
 		return -EINVAL;
 	}
 	if (!source || !*source) {
-		set_err(err, errlen, "mounts[%zu]: new source is empty", index);
+		spec_set_err(err, errlen, "mounts[%zu]: new source is empty",
+			     index);
 		return -EINVAL;
 	}
 	str = json_object_new_string(source);
@@ -948,7 +658,7 @@ int spec_redirect_mount(struct spec *spec, size_t index, const char *source,
 	}
 	json_object_object_del(mount, "uidMappings");
 	json_object_object_del(mount, "gidMappings");
-	if (get_member(mount, "options", json_type_array, &opts))
+	if (spec_get_member(mount, "options", json_type_array, &opts))
 		return 0;
 	nopts = json_object_array_length(opts);
 	for (size_t i = nopts; i-- > 0;) {
@@ -963,20 +673,5 @@ int spec_redirect_mount(struct spec *spec, size_t index, const char *source,
 
 char *spec_serialize(const struct spec *spec, size_t *len)
 {
-	const char *text;
-	size_t l;
-	char *copy;
-
-	text = json_object_to_json_string_length(
-		spec->root,
-		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &l);
-	if (!text)
-		return NULL;
-	copy = malloc(l + 1);
-	if (!copy)
-		return NULL;
-	memcpy(copy, text, l + 1);
-	if (len)
-		*len = l;
-	return copy;
+	return spec_json_write(spec->root, len);
 }

@@ -36,6 +36,7 @@ static int state_mkdirat(int dirfd, const char *name, mode_t mode)
 
 int state_lock(struct state *st, const char *path, char *err, size_t errlen)
 {
+	struct stat sb;
 	int ret;
 
 	*st = (struct state){ .dir_fd = -1, .lock_fd = -1 };
@@ -43,10 +44,26 @@ int state_lock(struct state *st, const char *path, char *err, size_t errlen)
 		ret = -errno;
 		goto out_fail;
 	}
-	st->dir_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	st->dir_fd =
+		open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (st->dir_fd < 0) {
 		ret = -errno;
 		goto out_fail;
+	}
+	/* What is in it decides what gets unmounted and signalled: it must
+	 * be ours and nobody else's to write. */
+	if (fstat(st->dir_fd, &sb) < 0) {
+		ret = -errno;
+		goto out_fail;
+	}
+	if (sb.st_uid != geteuid() || (sb.st_mode & 022)) {
+		snprintf(
+			err, errlen,
+			"state directory %s: owned by %u with mode %o, want ours and not writable by others",
+			path, (unsigned int)sb.st_uid,
+			(unsigned int)(sb.st_mode & 07777));
+		state_unlock(st);
+		return -EPERM;
 	}
 	st->lock_fd = openat(st->dir_fd, "lock",
 			     O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -163,7 +180,10 @@ int state_volume_load(struct state *st, const char *key, struct volume *v)
 	v->source = state_field(info, "source");
 	v->uidmap = state_field(info, "uidmap");
 	v->gidmap = state_field(info, "gidmap");
-	v->mnt = state_field(info, "mnt");
+	/* The mount point is never read back: an edited info file must not
+	 * choose what gets unmounted. */
+	if (asprintf(&v->mnt, "%s/volumes/%s/gate/mnt", st->path, key) < 0)
+		v->mnt = NULL;
 	pid = state_field(info, "pid");
 	start = state_field(info, "start");
 	unit = state_field(info, "unit");
@@ -174,6 +194,9 @@ int state_volume_load(struct state *st, const char *key, struct volume *v)
 		v->pid = (pid_t)strtol(pid, NULL, 10);
 		v->start_time = strtoull(start, NULL, 10);
 		snprintf(v->unit, sizeof(v->unit), "%s", unit);
+		/* Never signal init or a process group. */
+		if (v->pid <= 1)
+			v->pid = 0;
 	}
 	free(pid);
 	free(start);
@@ -198,7 +221,7 @@ static int state_volume_new(struct state *st, const char *key,
 	v->source = strdup(source);
 	v->uidmap = strdup(uidmap);
 	v->gidmap = strdup(gidmap);
-	if (asprintf(&v->mnt, "%s/volumes/%s/mnt", st->path, key) < 0)
+	if (asprintf(&v->mnt, "%s/volumes/%s/gate/mnt", st->path, key) < 0)
 		v->mnt = NULL;
 	if (!v->source || !v->uidmap || !v->gidmap || !v->mnt) {
 		volume_free(v);
@@ -252,6 +275,55 @@ int state_volume_get(struct state *st, const char *source, const char *uidmap,
 	return ret;
 }
 
+/* The host id of id 0 in @map (uidmapfs syntax), or -1 if 0 is unmapped. */
+static long long state_host_root(const char *map)
+{
+	unsigned long long f[3];
+	const char *p = map;
+	char *end;
+	int i;
+
+	while (*p) {
+		for (i = 0; i < 3; i++) {
+			f[i] = strtoull(p, &end, 10);
+			if (end == p)
+				return -1;
+			p = *end == ':' ? end + 1 : end;
+		}
+		if (f[0] == 0 && f[2] > 0)
+			return (long long)f[1];
+	}
+	return -1;
+}
+
+/*
+ * volumes/KEY/gate, the mount point's parent, is the container root's own
+ * (its host ids, mode 0700): the runtime binds the mount from there as that
+ * user, and no other host user reaches the volume through it.  The state
+ * files beside it stay root's.  A map without id 0 keeps the gate root's
+ * with mode 0711.
+ */
+static int state_volume_gate(struct state *st, const struct volume *v,
+			     const char *name)
+{
+	long long uid = state_host_root(v->uidmap);
+	long long gid = state_host_root(v->gidmap);
+	int ret;
+
+	ret = state_mkdirat(st->dir_fd, name, 0700);
+	if (ret)
+		return ret;
+	if (uid < 0 || gid < 0)
+		return fchmodat(st->dir_fd, name, STATE_DIR_MODE, 0) < 0
+			       ? -errno
+			       : 0;
+	if (fchownat(st->dir_fd, name, (uid_t)uid, (gid_t)gid,
+		     AT_SYMLINK_NOFOLLOW) < 0 ||
+	    fchmodat(st->dir_fd, name, 0700, 0) < 0)
+		return -errno;
+	return 0;
+}
+
 int state_volume_prepare(struct state *st, const struct volume *v)
 {
 	char name[64];
@@ -259,7 +331,10 @@ int state_volume_prepare(struct state *st, const struct volume *v)
 
 	snprintf(name, sizeof(name), "volumes/%s", v->key);
 	ret = state_mkdirat(st->dir_fd, name, STATE_DIR_MODE);
-	snprintf(name, sizeof(name), "volumes/%s/mnt", v->key);
+	snprintf(name, sizeof(name), "volumes/%s/gate", v->key);
+	if (!ret)
+		ret = state_volume_gate(st, v, name);
+	snprintf(name, sizeof(name), "volumes/%s/gate/mnt", v->key);
 	if (!ret)
 		ret = state_mkdirat(st->dir_fd, name, 0755);
 	snprintf(name, sizeof(name), "volumes/%s/users", v->key);
@@ -274,9 +349,9 @@ int state_volume_save(struct state *st, const struct volume *v)
 	int len, ret;
 
 	len = asprintf(&info,
-		       "source=%s\nuidmap=%s\ngidmap=%s\nmnt=%s\npid=%ld\n"
+		       "source=%s\nuidmap=%s\ngidmap=%s\npid=%ld\n"
 		       "start=%llu\nunit=%s\n",
-		       v->source, v->uidmap, v->gidmap, v->mnt, (long)v->pid,
+		       v->source, v->uidmap, v->gidmap, (long)v->pid,
 		       v->start_time, v->unit);
 	if (len < 0)
 		return -ENOMEM;
@@ -337,10 +412,18 @@ static int state_rmtree(struct state *st, const char *name)
 
 int state_volume_remove(struct state *st, const struct volume *v)
 {
+	static const char *const subdirs[] = { "users", "gate" };
 	char name[64];
+	size_t i;
+	int ret;
 
-	snprintf(name, sizeof(name), "volumes/%s/users", v->key);
-	state_rmtree(st, name);
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		snprintf(name, sizeof(name), "volumes/%s/%s", v->key,
+			 subdirs[i]);
+		ret = state_rmtree(st, name);
+		if (ret)
+			return ret;
+	}
 	snprintf(name, sizeof(name), "volumes/%s", v->key);
 	return state_rmtree(st, name);
 }

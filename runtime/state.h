@@ -6,7 +6,9 @@
  * in parallel):
  *
  *   volumes/KEY/info          the volume: source, maps, daemon pid, ...
- *   volumes/KEY/mnt/          where its uidmapfs is mounted
+ *   volumes/KEY/gate/         the container root's own (host ids, 0700):
+ *                             only it and root may reach the mount
+ *   volumes/KEY/gate/mnt/     where its uidmapfs is mounted
  *   volumes/KEY/users/ID      one empty file per container using it
  *   volumes/KEY/log           the daemon's stderr (no systemd)
  *   containers/ID             the KEYs container ID uses, one a line

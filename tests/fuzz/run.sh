@@ -23,7 +23,7 @@ TIME=30
 ONLY=
 MERGE=0
 KEEP=0
-NAMES=(idmap_parse idmap_parse_proc xattr_acl xattr_cap)
+NAMES=(idmap_parse idmap_parse_proc xattr_acl xattr_cap spec)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -54,8 +54,13 @@ status=0
 for name in "${NAMES[@]}"; do
 	[ -n "$ONLY" ] && [ "$ONLY" != "$name" ] && continue
 	bin=$WORK/fuzz_$name
+	# spec: runtime/spec*.c, the runtime wrapper's config.json reader,
+	# on json-c; the others are mapper/ alone.
+	extra=()
+	[ "$name" = spec ] && extra=(-I "$TOP/runtime" -I "$HERE"
+		"$TOP"/runtime/spec*.c $(pkg-config --cflags --libs json-c))
 	"$CC" "${CFLAGS[@]}" -o "$bin" "$HERE/fuzz_$name.c" \
-		"$TOP/mapper/idmap.c" "$TOP/mapper/xattr_ids.c"
+		"$TOP/mapper/idmap.c" "$TOP/mapper/xattr_ids.c" "${extra[@]}"
 	corpus=$HERE/corpus/$name
 	new=$WORK/new-$name
 	art=$WORK/art-$name/

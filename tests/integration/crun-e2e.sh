@@ -207,15 +207,9 @@ expect_idmap_refused() {
 # start_uidmapfs SRC MNT [ARGS...]: the daemon in the foreground, tracked
 # by lib.sh's cleanup (unmounted, then its exit status checked).
 start_uidmapfs() {
-	local src=$1 dir=$2 log
+	local src=$1 dir=$2
 	shift 2
-	log=$WORKDIR/uidmapfs-$(basename "$dir").log
-	mkdir -p "$dir"
-	MOUNTS+=("$dir")
-	"$UIDMAPFS" "$src" "$dir" "$@" -f >"$log" 2>&1 &
-	DAEMONS+=("$!")
-	DAEMON_LOGS+=("$log")
-	wait_for_fuse_mount "$!" "$dir" "$log"
+	start_daemon "$dir" "$UIDMAPFS" "$src" "$dir" "$@" -f
 }
 
 # 0. Controls on a tmpfs: the runtime's ID mapping is what makes 1000 show.

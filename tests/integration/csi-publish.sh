@@ -79,12 +79,6 @@ mount_id() { findmnt -n -o ID --mountpoint "$1" | tail -n 1; }
 fstype_at() { findmnt -n -o FSTYPE --mountpoint "$1" | tail -n 1; }
 pod_owner() { "$POD" --map "$MAP" -- stat -c %u:%g "$1"; }
 
-# The daemon serving $1 (the publish script daemonized it: find it by the
-# command line it ran, which names this test's unique paths).
-daemon_pid() {
-	pgrep -f -- "^$UIDMAPFS $staging $1( |\$)" | head -n 1
-}
-
 expect_healthy() {
 	[ "$(fstype_at "$target")" = fuse.uidmapfs ] ||
 		fail "$1: $target is not a uidmapfs mount"
@@ -100,7 +94,7 @@ expect_gone() {
 
 kill_daemon() {
 	local pid
-	pid=$(daemon_pid "$target")
+	pid=$(daemonized_pid "$target")
 	[ -n "$pid" ] || fail "$1: cannot find the daemon serving $target"
 	kill -KILL "$pid"
 	wait_gone "$pid" || fail "$1: daemon survived SIGKILL"

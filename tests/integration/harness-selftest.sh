@@ -65,5 +65,59 @@ expect 77 'SKIP' "no \$UIDMAPFS is a skip" -- \
 expect 1 'FAIL: cannot run' "UIDMAPFS_REQUIRE_INTEGRATION=1 turns the skip into a failure" -- \
 	env -u UIDMAPFS UIDMAPFS_REQUIRE_INTEGRATION=1 "$dk"
 
+# lib.sh's daemon lifecycle, with bindfs (a FUSE file system that stays in
+# the foreground with -f) standing in for the daemon: a daemon that dies
+# before mounting, or exits non-zero once unmounted, must fail the test
+# that started it; a clean one must not.
+cat >"$WORKDIR/lifecycle.sh" <<'SCRIPT'
+set -euo pipefail
+PROG=lifecycle
+. "$LIB_DIR/lib.sh"
+make_workdir
+mkdir "$WORKDIR/src"
+case $1 in
+clean)
+	start_daemon "$WORKDIR/mnt" bindfs -f "$WORKDIR/src" "$WORKDIR/mnt"
+	require_alive "$DAEMON_PID" "after the mount"
+	unmount_daemon "$WORKDIR/mnt"
+	;;
+dies-first)
+	start_daemon "$WORKDIR/mnt" sh -c 'echo "no mount for you"; exit 3'
+	;;
+bad-exit)
+	start_daemon "$WORKDIR/mnt" sh -c 'bindfs -f "$1" "$2"; echo "exiting 3"; exit 3' \
+		sh "$WORKDIR/src" "$WORKDIR/mnt"
+	;;
+bad-exit-unmounted)
+	start_daemon "$WORKDIR/mnt" sh -c 'bindfs -f "$1" "$2"; exit 3' \
+		sh "$WORKDIR/src" "$WORKDIR/mnt"
+	unmount_daemon "$WORKDIR/mnt"
+	;;
+killed)
+	start_daemon "$WORKDIR/mnt" bindfs -f "$WORKDIR/src" "$WORKDIR/mnt"
+	kill -KILL "$DAEMON_PID"
+	wait_gone "$DAEMON_PID"
+	require_alive "$DAEMON_PID" "after SIGKILL"
+	;;
+esac
+SCRIPT
+if command -v bindfs >/dev/null; then
+	lc=("env" "LIB_DIR=$LIB_DIR" bash "$WORKDIR/lifecycle.sh")
+	expect 0 '' "lib.sh: a clean daemon passes" -- "${lc[@]}" clean
+	expect 1 'exited with status 3 before mounting' \
+		"lib.sh: a daemon that dies before mounting fails" -- "${lc[@]}" dies-first
+	expect 1 'exited with status 3' \
+		"lib.sh: a daemon exiting non-zero at the cleanup's unmount fails" -- "${lc[@]}" bad-exit
+	expect 1 'exited with status 3 after .* was unmounted' \
+		"lib.sh: unmount_daemon fails on a non-zero exit" -- "${lc[@]}" bad-exit-unmounted
+	expect 1 'after SIGKILL: uidmapfs .* died' \
+		"lib.sh: require_alive fails on a dead daemon" -- "${lc[@]}" killed
+elif [ "${CI:-}" = true ] || [ "${UIDMAPFS_REQUIRE_INTEGRATION:-0}" = 1 ]; then
+	failed=$((failed + 1))
+	echo "FAIL  lib.sh's lifecycle: bindfs is not installed"
+else
+	echo "skip  lib.sh's lifecycle: bindfs is not installed"
+fi
+
 echo "$PROG: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

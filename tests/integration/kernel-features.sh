@@ -26,7 +26,7 @@ mnt=$WORKDIR/mnt
 top=$WORKDIR/top
 mkdir -p "$src" "$mnt" "$top"
 chmod 0777 "$src"
-MOUNTS+=("$mnt" "$top")
+MOUNTS+=("$top")
 
 # 1.
 err=$WORKDIR/err
@@ -41,12 +41,8 @@ note "ok: kernel mode on a kernel without FUSE idmap fails: $(cat "$err")"
 
 # 2.
 log=$WORKDIR/optional.log
-UIDMAPFS_TEST_HIDE_FEATURES=idmap "$UIDMAPFS_SEAMS" "$src" "$mnt" -o idmap_optional \
-	-f >"$log" 2>&1 &
-pid=$!
-DAEMONS+=("$pid")
-DAEMON_LOGS+=("$log")
-wait_for_fuse_mount "$pid" "$mnt" "$log"
+start_daemon --log "$log" "$mnt" env UIDMAPFS_TEST_HIDE_FEATURES=idmap \
+	"$UIDMAPFS_SEAMS" "$src" "$mnt" -o idmap_optional -f
 grep -q "plain passthrough (idmap_optional)" "$log" ||
 	fail "idmap_optional: no warning in the log: $(cat "$log")"
 if "$IDMOUNT" --map "$MAP" "$mnt" "$top" 2>/dev/null; then
@@ -54,29 +50,25 @@ if "$IDMOUNT" --map "$MAP" "$mnt" "$top" 2>/dev/null; then
 fi
 echo hi >"$mnt/plain"
 [ "$(stat -c %u "$src/plain")" = 0 ] || fail "idmap_optional: ids are not passed unchanged"
-umount "$mnt"
+unmount_daemon "$mnt"
 note "ok: -o idmap_optional serves a plain passthrough and says so"
 
-# 3.
-"$UIDMAPFS" "$src" "$mnt"
+# 3. (daemonized, as a runtime's volume plugin would start it)
+start_daemonized "$mnt" "$UIDMAPFS" "$src" "$mnt"
 "$IDMOUNT" --map "$MAP" "$mnt" "$top" || fail "kernel mode: the kernel refused the ID-mapped mount"
 "$POD" --map "$MAP" -- sh -c "echo pod > '$top/from-pod'"
 owner=$(stat -c %u:%g "$src/from-pod")
 [ "$owner" = 0:0 ] || fail "kernel mode: the pod's file is $owner on disk, not 0:0"
 umount "$top"
-umount "$mnt"
+unmount_daemon "$mnt"
 note "ok: kernel mode accepts the kernel's ID-mapped mount on top"
 
 # 4.
 log=$WORKDIR/nopt.log
 head -c $((8 << 20)) /dev/urandom >"$WORKDIR/data"
 chmod 0644 "$WORKDIR/data"
-UIDMAPFS_TEST_HIDE_FEATURES=passthrough "$UIDMAPFS_SEAMS" "$src" "$mnt" \
-	-o "uidmap=$MAP,gidmap=$MAP" -d >"$log" 2>&1 &
-pid=$!
-DAEMONS+=("$pid")
-DAEMON_LOGS+=("$log")
-wait_for_fuse_mount "$pid" "$mnt" "$log"
+start_daemon --log "$log" "$mnt" env UIDMAPFS_TEST_HIDE_FEATURES=passthrough \
+	"$UIDMAPFS_SEAMS" "$src" "$mnt" -o "uidmap=$MAP,gidmap=$MAP" -d
 "$POD" --map "$MAP" -- cp "$WORKDIR/data" "$mnt/data"
 echo 3 >/proc/sys/vm/drop_caches
 cmp "$WORKDIR/data" "$mnt/data" || fail "no passthrough: read back other bytes"

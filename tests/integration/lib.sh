@@ -18,6 +18,11 @@ WORKDIR=
 MOUNTS=()		# unmounted in reverse order on exit
 DAEMONS=()		# pids of daemons we started
 DAEMON_LOGS=()		# their output, same order
+DAEMONIZED=()		# pids of daemons that forked away (not our children)
+declare -gA FUSE_UNDER=()	# kernel mode: ID-mapped mount -> FUSE mount
+DAEMON_PID=		# the daemon started last
+DAEMON_LOG=		# its output
+REAPED_LOG=		# the output of the daemon reap_daemon waited for last
 
 note() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 fail() { note "FAIL: $*"; exit 1; }
@@ -32,6 +37,18 @@ skip() {
 	fi
 	note "SKIP: $*"
 	exit 77
+}
+
+# require_ci_tool TOOL...: tools a test runs under (valgrind) that a
+# developer's machine may lack: missing, the test skips there, and fails
+# in CI (CI=true, or UIDMAPFS_REQUIRE_INTEGRATION=1 through skip).
+require_ci_tool() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null && continue
+		[ "${CI:-}" = true ] && fail "$tool is not installed (CI=true forbids skipping)"
+		skip "$tool is not installed"
+	done
 }
 
 # The helpers missing is a broken build, not a reason to skip.
@@ -127,6 +144,14 @@ cleanup() {
 		[ -n "${DAEMON_LOGS[i]:-}" ] && sed 's/^/  | /' "${DAEMON_LOGS[i]}" >&2
 		[ "$rc" = 0 ] && rc=1
 	done
+	# A daemonized daemon is not our child: its status is lost, but it
+	# must not outlive its mount.
+	for i in "${DAEMONIZED[@]}"; do
+		wait_gone "$i" && continue
+		kill -KILL "$i" 2>/dev/null
+		note "FAIL: uidmapfs (pid $i, daemonized) still ran 10 s after its mount was gone"
+		[ "$rc" = 0 ] && rc=1
+	done
 	if [ -n "$WORKDIR" ]; then
 		if [ "${KEEP_WORKDIR:-0}" = 1 ]; then
 			note "kept $WORKDIR"
@@ -177,7 +202,20 @@ mount_oracle() {
 	MOUNTS+=("$2")
 }
 
-# Wait, bounded, until $2 is a FUSE mount; fail if daemon $1 dies first.
+# The daemon lifecycle.  Every test starts, waits for, checks and stops
+# its daemons with these functions, never with a copy of its own:
+#   start_daemon DIR CMD...        a daemon that stays in the foreground
+#   start_daemonized DIR CMD...    a command that mounts and forks away
+#   unmount_daemon DIR [PID]       umount, then the daemon must exit 0
+#   reap_daemon PID [SECONDS]      bounded wait for its exit; its status
+#   forget_daemon PID              a daemon the test killed on purpose
+#   require_alive PID WHAT         fail (with its output) if it died
+# mount_uidmapfs and mount_uidmapfs_kernel are the usual cases.  The EXIT
+# trap unmounts whatever is left and fails the test if a daemon then exits
+# non-zero, must be killed, or (daemonized) outlives its mount.
+
+# Wait, bounded, until $2 is a FUSE mount; fail if daemon $1 dies first
+# (showing its output, log $3).
 wait_for_fuse_mount() {
 	local pid=$1 dir=$2 log=$3 deadline=$((SECONDS + MOUNT_TIMEOUT))
 	while ((SECONDS <= deadline)); do
@@ -196,30 +234,176 @@ wait_for_fuse_mount() {
 	fail "uidmapfs did not mount $dir within $MOUNT_TIMEOUT s"
 }
 
-# The daemon under test, in the foreground (-f) so we hold its pid.
-mount_uidmapfs() {
-	local src=$1 dir=$2 map=$3 log
-	log=$WORKDIR/uidmapfs-$(basename "$2").log
+# A fresh log file name for a daemon mounted at $1.
+new_daemon_log() {
+	local base log n=1
+	base=$WORKDIR/uidmapfs-$(basename "$1")
+	log=$base.log
+	while [ -e "$log" ]; do
+		n=$((n + 1))
+		log=$base.$n.log
+	done
+	printf '%s\n' "$log"
+}
+
+# Show the output of daemon $1 (one we started) on stderr.
+show_daemon_log() {
+	local i
+	for i in "${!DAEMONS[@]}"; do
+		if [ "${DAEMONS[i]}" = "$1" ] && [ -n "${DAEMON_LOGS[i]:-}" ]; then
+			note "output of daemon $1:"
+			sed 's/^/  | /' "${DAEMON_LOGS[i]}" >&2
+		fi
+	done
+}
+
+# start_daemon [--log FILE] DIR CMD...: run CMD, a daemon that mounts at
+# DIR and stays in the foreground (-f or -d; CMD may start with env ...),
+# in the background with its output in FILE (default: a fresh
+# $WORKDIR/uidmapfs-NAME.log); register DIR for unmounting and the daemon
+# for the exit-status check; wait, bounded, for the FUSE mount at DIR,
+# failing if the daemon dies first.  Sets DAEMON_PID and DAEMON_LOG.
+# SIGINT is reset to its default (a script's background jobs start with
+# it ignored, and libfuse only handles signals left at their default).
+start_daemon() {
+	local log='' dir
+	if [ "$1" = --log ]; then
+		log=$2
+		shift 2
+	fi
+	dir=$1
+	shift
+	[ -n "$log" ] || log=$(new_daemon_log "$dir")
 	mkdir -p "$dir"
 	MOUNTS+=("$dir")
-	"$UIDMAPFS" "$src" "$dir" -o "uidmap=$map,gidmap=$map" -f >"$log" 2>&1 &
-	DAEMONS+=("$!")
+	env --default-signal=INT "$@" >"$log" 2>&1 &
+	DAEMON_PID=$!
+	DAEMON_LOG=$log
+	DAEMONS+=("$DAEMON_PID")
 	DAEMON_LOGS+=("$log")
-	wait_for_fuse_mount "$!" "$dir" "$log"
+	wait_for_fuse_mount "$DAEMON_PID" "$dir" "$log"
+}
+
+# The pids of the uidmapfs processes for DIR ($1), found by their command
+# line (uidmapfs SOURCE DIR ...): a daemonized one is not our child.
+daemonized_pids() {
+	pgrep -f -- "uidmapfs [^ ]+ $1( |\$)" || true
+}
+
+# The pid of the uidmapfs process serving DIR ($1).
+daemonized_pid() {
+	daemonized_pids "$1" | head -n 1
+}
+
+# start_daemonized DIR CMD...: CMD (uidmapfs without -f, mount -t ...)
+# mounts at DIR and forks the daemon away.  CMD must exit 0 with the mount
+# already up: no waiting, that is the daemonizing contract.  Sets
+# DAEMON_PID to the daemon's pid; the cleanup (or unmount_daemon) waits,
+# bounded, for it to be gone once DIR is unmounted.
+start_daemonized() {
+	local dir=$1 status=0
+	shift
+	mkdir -p "$dir"
+	MOUNTS+=("$dir")
+	"$@" || status=$?
+	[ "$status" = 0 ] || fail "'$*' exited with status $status"
+	case $(findmnt -n -o FSTYPE --mountpoint "$dir" 2>/dev/null) in
+	fuse*) ;;
+	*) fail "'$*' returned before $dir was mounted" ;;
+	esac
+	# Exactly one: a second is an earlier daemon for DIR that was not
+	# waited for, and could still unmount DIR on its way out.
+	DAEMON_PID=$(daemonized_pids "$dir")
+	[ -n "$DAEMON_PID" ] || fail "no uidmapfs process serves $dir"
+	[ "$(wc -w <<<"$DAEMON_PID")" = 1 ] ||
+		fail "more than one uidmapfs process for $dir: $(tr "\n" " " <<<"$DAEMON_PID")"
+	DAEMON_LOG=''	# its output is gone with its stderr
+	DAEMONIZED+=("$DAEMON_PID")
+}
+
+# forget_daemon PID: the test itself accounts for daemon PID (it killed it
+# on purpose, or checked its exit): no check at cleanup.
+forget_daemon() {
+	local i
+	for i in "${!DAEMONS[@]}"; do
+		[ "${DAEMONS[i]}" = "$1" ] && unset 'DAEMONS[i]' 'DAEMON_LOGS[i]'
+	done
+	for i in "${!DAEMONIZED[@]}"; do
+		[ "${DAEMONIZED[i]}" = "$1" ] && unset 'DAEMONIZED[i]'
+	done
+	return 0
+}
+
+# reap_daemon PID [SECONDS]: wait, bounded (default 10 s), for daemon PID
+# to exit after the test told it to (umount, a signal); return its exit
+# status (0 for a daemonized one: not our child, its status is lost) and
+# set REAPED_LOG to its output.  A daemon still running after the bound is
+# killed and fails the test.
+reap_daemon() {
+	local pid=$1 limit=${2:-10} deadline status=0 i
+	deadline=$((SECONDS + limit))
+	while alive "$pid"; do
+		if ((SECONDS >= deadline)); then
+			kill -KILL "$pid" 2>/dev/null
+			show_daemon_log "$pid"
+			fail "uidmapfs (pid $pid) still ran $limit s after it was told to stop"
+		fi
+		sleep 0.05
+	done
+	REAPED_LOG=
+	for i in "${!DAEMONS[@]}"; do
+		[ "${DAEMONS[i]}" = "$pid" ] || continue
+		REAPED_LOG=${DAEMON_LOGS[i]:-}
+		wait "$pid" || status=$?
+	done
+	forget_daemon "$pid"
+	return "$status"
+}
+
+# unmount_daemon DIR [PID]: unmount DIR (and, in kernel mode, the FUSE
+# mount under its ID-mapped mount), bounded; then daemon PID (default
+# $DAEMON_PID) must exit 0 within 10 s.  A daemonized daemon must be gone,
+# so that nothing is left to touch DIR when it is mounted again.
+unmount_daemon() {
+	local dir=$1 pid=${2:-$DAEMON_PID} status=0 under=${FUSE_UNDER[$1]:-}
+	timeout 10 umount "$dir" || fail "cannot unmount $dir"
+	if [ -n "$under" ]; then
+		timeout 10 umount "$under" || fail "cannot unmount $under"
+		unset 'FUSE_UNDER[$dir]'
+	fi
+	reap_daemon "$pid" || status=$?
+	[ "$status" = 0 ] && return 0
+	[ -n "$REAPED_LOG" ] && sed 's/^/  | /' "$REAPED_LOG" >&2
+	fail "uidmapfs (pid $pid) exited with status $status after $dir was unmounted"
+}
+
+# require_alive PID WHAT: fail, showing its output, if daemon PID died.
+require_alive() {
+	alive "$1" && return 0
+	show_daemon_log "$1"
+	fail "$2: uidmapfs (pid $1) died"
+}
+
+# The daemon under test, in the foreground (-f) so we hold its pid; extra
+# arguments go to uidmapfs.  Sets DAEMON_PID.
+mount_uidmapfs() {
+	local src=$1 dir=$2 map=$3
+	shift 3
+	start_daemon "$dir" \
+		"$UIDMAPFS" "$src" "$dir" -o "uidmap=$map,gidmap=$map" -f "$@"
 }
 
 # Kernel mode: uidmapfs without a map at $2, and the kernel's own ID-mapped
-# mount of that with map $4 at $3 (what a container runtime puts on top).
+# mount of that with map $4 at $3 (what a container runtime puts on top);
+# extra arguments go to uidmapfs.  Sets DAEMON_PID; unmount_daemon $3
+# unmounts both.
 mount_uidmapfs_kernel() {
 	local src=$1 fusedir=$2 dir=$3 map=$4
-	local log=$WORKDIR/uidmapfs-$(basename "$3").log
-	mkdir -p "$fusedir"
-	MOUNTS+=("$fusedir")
-	"$UIDMAPFS" "$src" "$fusedir" -f >"$log" 2>&1 &
-	DAEMONS+=("$!")
-	DAEMON_LOGS+=("$log")
-	wait_for_fuse_mount "$!" "$fusedir" "$log"
+	shift 4
+	start_daemon --log "$(new_daemon_log "$dir")" "$fusedir" \
+		"$UIDMAPFS" "$src" "$fusedir" -f "$@"
 	mount_oracle "$fusedir" "$dir" "$map"
+	FUSE_UNDER[$dir]=$fusedir
 }
 
 # Run op script $3 with fsop as actor $1 with the mount $2 as its root:

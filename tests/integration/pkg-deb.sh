@@ -93,18 +93,19 @@ note "ok: dpkg -i installed the daemon, runtime wrapper, mount helpers, publish 
 pod_owner() { "$POD" --map "$MAP" -- stat -c %u:%g "$1"; }
 
 # Mount with "$@" (a mount command line), check the pod's view and a
-# creation, unmount.
+# creation, unmount; the daemon must then be gone before the next case
+# mounts at $mnt again (an exiting uidmapfs unmounts its mountpoint path).
 check_mount() {
 	local what=$1 name
 	shift
-	"$@" || fail "$what: mount failed"
+	start_daemonized "$mnt" "$@"
 	[ "$(findmnt -n -o FSTYPE --mountpoint "$mnt")" = fuse.uidmapfs ] ||
 		fail "$what: $mnt is not a fuse.uidmapfs mount"
 	[ "$(pod_owner "$mnt/userfile")" = 1000:1000 ] || fail "$what: the pod does not see 1000:1000"
 	name=new-$(tr -c 'a-z0-9' - <<<"$what")
 	"$POD" --map "$MAP" -- touch "$mnt/$name"
 	[ "$(stat -c %u:%g "$src/$name")" = 0:0 ] || fail "$what: the pod's file is not 0:0 on disk"
-	umount "$mnt" || fail "$what: umount failed"
+	unmount_daemon "$mnt"
 	! mountpoint -q "$mnt" || fail "$what: still mounted after umount"
 	note "ok: $what"
 }

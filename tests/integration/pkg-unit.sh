@@ -68,11 +68,6 @@ run_exec() {
 	done < <(exec_lines "$key")
 }
 
-# The daemon ExecStart left behind (Type=forking: the parent exited).
-main_pid() {
-	pgrep -f -- "^$UIDMAPFS $src $mnt( |\$)" | head -n 1
-}
-
 start_and_check() {
 	local what=$1 conf=$2 want=$3
 	run_exec ExecStartPre "$conf" || fail "$what: ExecStartPre failed"
@@ -85,7 +80,7 @@ start_and_check() {
 
 stop_main() {
 	local pid
-	pid=$(main_pid)
+	pid=$(daemonized_pid "$mnt") # Type=forking: the parent exited
 	[ -n "$pid" ] || fail "$1: no daemon"
 	kill -TERM "$pid"
 	wait_gone "$pid" || fail "$1: daemon still running 10 s after SIGTERM"
@@ -109,7 +104,7 @@ note "ok: kernel mode (OPTIONS empty)"
 
 # A killed daemon: ENOTCONN, then the restart path recovers.
 start_and_check "before SIGKILL" "$shift_conf" 525288:525288
-pid=$(main_pid)
+pid=$(daemonized_pid "$mnt")
 kill -KILL "$pid"
 wait_gone "$pid"
 wait_stale "$mnt" || fail "not ENOTCONN after SIGKILL: $(LC_ALL=C stat "$mnt" 2>&1 >/dev/null)"

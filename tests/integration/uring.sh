@@ -41,13 +41,12 @@ chmod 0777 "$back"
 
 if [ ! -e "$PARAM" ]; then
 	# No ring in this kernel: only the fallback line can be checked.
-	log=$WORKDIR/old.log
 	mkdir -p "$back/old"
 	chmod 0777 "$back/old"
 	mount_uidmapfs "$back/old" "$WORKDIR/mnt-old" "$MAP"
+	unmount_daemon "$WORKDIR/mnt-old"
 	grep -q "transport: /dev/fuse (this kernel has no FUSE over io_uring" \
-		"$WORKDIR/uidmapfs-mnt-old.log" ||
-		fail "no transport line: $(cat "$WORKDIR/uidmapfs-mnt-old.log")"
+		"$DAEMON_LOG" || fail "no transport line: $(cat "$DAEMON_LOG")"
 	note "ok: no enable_uring parameter: /dev/fuse, and the log says why (nothing else to test here)"
 	exit 0
 fi
@@ -70,27 +69,20 @@ trap restore_param EXIT
 DAEMON_CMD=("$UIDMAPFS")
 
 # start NAME [OPTS]: mount $back/NAME at $WORKDIR/mnt-NAME in shift mode
-# with $MAP (and OPTS) by "${DAEMON_CMD[@]}".  Sets PID and LOG.
+# with $MAP (and OPTS) by "${DAEMON_CMD[@]}", through lib.sh's
+# start_daemon.  Sets LOG to its output.
 start() {
-	local name=$1 src dir opts
-	src=$back/$name
-	dir=$WORKDIR/mnt-$name
-	LOG=$WORKDIR/$name.log
-	opts="uidmap=$MAP,gidmap=$MAP${2:+,$2}"
-	mkdir -p "$src" "$dir"
+	local name=$1 src=$back/$1 dir=$WORKDIR/mnt-$1
+	mkdir -p "$src"
 	chmod 0777 "$src"
-	MOUNTS+=("$dir")
-	"${DAEMON_CMD[@]}" "$src" "$dir" -o "$opts" -f >"$LOG" 2>&1 &
-	PID=$!
-	DAEMONS+=("$PID")
-	DAEMON_LOGS+=("$LOG")
-	wait_for_fuse_mount "$PID" "$dir" "$LOG"
+	start_daemon "$dir" "${DAEMON_CMD[@]}" "$src" "$dir" \
+		-o "uidmap=$MAP,gidmap=$MAP${2:+,$2}" -f
+	LOG=$DAEMON_LOG
 }
 
-# Unmount $WORKDIR/mnt-$1 and wait for daemon $PID to exit.
+# Unmount $WORKDIR/mnt-$1; the daemon must exit 0 (lib.sh).
 finish() {
-	umount "$WORKDIR/mnt-$1" || fail "$1: cannot unmount"
-	wait_gone "$PID" || fail "$1: the daemon did not exit after unmount"
+	unmount_daemon "$WORKDIR/mnt-$1"
 }
 
 # A pod's metadata work on mount $1, bounded: creates, lists, reads and

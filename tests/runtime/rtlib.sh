@@ -53,7 +53,9 @@ uidmapfs = $UIDMAPFS
 state-dir = $RT_STATE
 CONF
 	ROOTFS=$WORKDIR/rootfs
-	mkdir -p "$ROOTFS"/{bin,proc,dev,tmp,vol}
+	mkdir -p "$ROOTFS"/{bin,proc,dev,tmp,vol,etc}
+	# Mount points for file bind mounts: the rootfs is read-only.
+	touch "$ROOTFS/etc/hosts" "$ROOTFS/one"
 	cp "$(command -v busybox)" "$ROOTFS/bin/busybox"
 	local applet
 	for applet in sh id ls touch chown stat cat echo sleep; do

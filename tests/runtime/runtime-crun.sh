@@ -92,6 +92,31 @@ wrapped run --bundle "$W/b-user" run-user >"$W/user.out" 2>"$W/user.err" </dev/n
 rt_expect_clean "run as 1000"
 note "ok: run: the pod sees 0 and 1000, creates as 0:0, user 1000 reads its 0600 file; nothing left"
 
+# Files bind-mounted with an ID-mapping, as kubelet asks for /etc/hosts and
+# a subPath volume of one file: a local one is left to crun, one on the
+# FUSE volume is served through its directory.
+echo "127.0.0.1 pod" >"$W/hosts"
+write_bundle "$W/b-files" "$W/fuse" 0:0 'cat /etc/hosts; ls -ln /one; cat /one'
+python3 - "$W/b-files/config.json" "$W/hosts" "$W/fuse/userfile" <<'PY'
+import json, sys
+path, hosts, one = sys.argv[1:]
+spec = json.load(open(path))
+maps = {"uidMappings": [{"containerID": 0, "hostID": 524288, "size": 65536}],
+        "gidMappings": [{"containerID": 0, "hostID": 524288, "size": 65536}]}
+for dest, src in (("/etc/hosts", hosts), ("/one", one)):
+    spec["mounts"].append(dict(destination=dest, type="bind", source=src,
+                               options=["rbind", "rprivate", "ro"], **maps))
+json.dump(spec, open(path, "w"), indent=2)
+PY
+wrapped run --bundle "$W/b-files" run-files >"$W/files.out" 2>"$W/files.err" </dev/null ||
+	fail "file mounts: $(cat "$W/files.err")"
+grep -qx '127.0.0.1 pod' "$W/files.out" || fail "file mounts: /etc/hosts: $(cat "$W/files.out")"
+awk '$NF == "/one" { print $3 ":" $4 }' "$W/files.out" | grep -qx 1000:1000 ||
+	fail "file mounts: the FUSE file is not 1000:1000 in the pod: $(cat "$W/files.out")"
+grep -qx user "$W/files.out" || fail "file mounts: cannot read the FUSE file: $(cat "$W/files.out")"
+rt_expect_clean "file mounts"
+note "ok: file bind mounts: a local one left to crun, one on FUSE served through its directory"
+
 # 3. create / start / delete, with the runtime's log in JSON.
 write_bundle "$W/b-life" "$W/fuse" 0:0 "$LIST"
 wrapped --log "$W/life.log" --log-format json create --bundle "$W/b-life" life \
@@ -99,6 +124,21 @@ wrapped --log "$W/life.log" --log-format json create --bundle "$W/b-life" life \
 	fail "create: $(cat "$W/life.err")"
 [ -n "$(rt_daemons)" ] || fail "create: no uidmapfs daemon is running"
 [ -n "$(rt_mounts)" ] || fail "create: no uidmapfs mount"
+# Only the container's root (and root) may reach the mount on the host.
+gate=$(dirname "$(rt_mounts)")
+[ "$(stat -c %u:%g:%a "$gate")" = "$HOSTMAP:$HOSTMAP:700" ] ||
+	fail "create: the mount's gate is $(stat -c %u:%g:%a "$gate"), want $HOSTMAP:$HOSTMAP:700"
+if setpriv --reuid 2000 --regid 2000 --clear-groups ls "$(rt_mounts)" >/dev/null 2>&1; then
+	fail "create: host user 2000 can reach the shared volume"
+fi
+# A second create of the same id fails and leaves the first's volume be.
+write_bundle "$W/b-life2" "$W/fuse" 0:0 "$LIST"
+if wrapped create --bundle "$W/b-life2" life >/dev/null 2>"$W/life2.err" </dev/null; then
+	fail "a second create of id life succeeded"
+fi
+grep -q 'container life already exists' "$W/life2.err" ||
+	fail "second create: $(cat "$W/life2.err")"
+[ -n "$(rt_mounts)" ] || fail "a second create of the same id released the first's volume"
 wrapped start life || fail "start failed"
 wait_stopped life
 expect_view life "$W/life.out"
@@ -224,3 +264,35 @@ write_bundle "$W/b-badmap" "$W/fuse" 0:0 "$LIST" '"options": ["rbind"],
 expect_refused badmap /vol
 write_bundle "$W/b-nosource" "$W/missing" 0:0 "$LIST"
 expect_refused nosource /vol
+
+# A daemon that cannot mount: its own error line, nothing left.
+cp "$RT_CONF" "$W/runtime.conf.good"
+echo "options = no_such_option" >>"$RT_CONF"
+write_bundle "$W/b-baddaemon" "$W/fuse" 0:0 "$LIST"
+if wrapped create --bundle "$W/b-baddaemon" baddaemon >"$W/baddaemon.out" 2>"$W/baddaemon.err" </dev/null; then
+	fail "baddaemon: a daemon with a bad option mounted"
+fi
+grep -q '^uidmapfs-runtime: mount /vol: .*no_such_option' "$W/baddaemon.err" ||
+	fail "baddaemon: the error is not the daemon's own: $(cat "$W/baddaemon.err")"
+plain_crun state baddaemon >/dev/null 2>&1 && fail "baddaemon: crun created the container"
+rt_expect_clean baddaemon
+cp "$W/runtime.conf.good" "$RT_CONF"
+note "ok: a daemon that cannot mount: $(cat "$W/baddaemon.err")"
+
+# A state directory others may write, or a relative one, is refused: what
+# is in it decides what gets unmounted and signalled.
+mkdir -m 0777 "$W/open-state"
+chmod 0777 "$W/open-state"
+for dir in "$W/open-state" relative-state; do
+	cp "$W/runtime.conf.good" "$RT_CONF"
+	echo "state-dir = $dir" >>"$RT_CONF"
+	write_bundle "$W/b-state" "$W/fuse" 0:0 "$LIST"
+	if wrapped create --bundle "$W/b-state" badstate >/dev/null 2>"$W/badstate.err" </dev/null; then
+		fail "state-dir $dir was accepted"
+	fi
+	grep -Eq 'uidmapfs-runtime: (state directory .*not writable by others|state-dir must be an absolute path)' "$W/badstate.err" ||
+		fail "state-dir $dir: $(cat "$W/badstate.err")"
+	plain_crun state badstate >/dev/null 2>&1 && fail "state-dir $dir: crun created the container"
+done
+cp "$W/runtime.conf.good" "$RT_CONF"
+note "ok: a state directory others may write, or a relative one, is refused"

@@ -90,6 +90,13 @@ static const struct args_case cases[] = {
 	  .keep = true,
 	  .pass = { "--root", "/r", "run", "-d", "--keep", "--bundle", "/b",
 		    "r1" } },
+	/* crun's --log-level takes a value; --log=file:PATH is crun's. */
+	{ .argv = { "w", "--log-level", "debug", "--log=file:/l", "delete",
+		    "x1" },
+	  .cmd = ARGS_CMD_DELETE,
+	  .id = "x1",
+	  .log = "file:/l",
+	  .pass = { "--log-level", "debug", "--log=file:/l", "delete", "x1" } },
 	/* delete: -f is --force, not a value. */
 	{ .argv = { "w", "--root", "/r", "delete", "-f", "d1" },
 	  .cmd = ARGS_CMD_DELETE,

@@ -36,7 +36,7 @@ for extra in "" nopassthrough; do
 	' sh "$MNT" "$OUT" || true
 	grep -q "No space left on device" "$OUT/dd.err" ||
 		fail "[$extra] the writer did not get ENOSPC: $(cat "$OUT/dd.err")"
-	alive "$DAEMON_PID" || fail "[$extra] the daemon died on ENOSPC"
+	require_alive "$DAEMON_PID" "[$extra] ENOSPC"
 	cmp -s "$W/keep.data" "$MNT/keep" || fail "[$extra] keep is damaged"
 	ls -l "$MNT" >/dev/null || fail "[$extra] cannot list the full volume"
 	pod_as 0 0 touch "$MNT/empty" || fail "[$extra] cannot create an empty file"
@@ -46,7 +46,7 @@ for extra in "" nopassthrough; do
 		fail "[$extra] writes do not work again after space was freed"
 	cmp -s "$W/after.data" "$SRC/after" || fail "[$extra] after is damaged on disk"
 	rm -f "$SRC/after" "$SRC/keep"
-	timeout 10 umount "$MNT" || fail "[$extra] cannot unmount"
+	unmount_daemon "$MNT"
 	note "[${extra:-default}] ENOSPC reached the writer; the rest kept working"
 done
 note "PASS"

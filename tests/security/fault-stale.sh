@@ -15,12 +15,8 @@ PROG=fault-stale
 
 require_helpers SECOP
 require_machine mv
-make_workdir
-W=$WORKDIR
+sec_workdir
 OUT=$W/out
-mkdir -p "$OUT"
-chmod 0777 "$OUT"
-mount_backing tmpfs "$W/back"
 SRC=$W/back/src
 MNT=$W/mnt
 mkdir -p "$SRC/d/sub"
@@ -33,8 +29,20 @@ check_log() {
 	local bad
 	bad=$(grep -v -E -e '-> (OK|ENOENT|ESTALE|ENOTDIR|EISDIR|ENOTEMPTY|EEXIST)' "$1" || true)
 	[ -z "$bad" ] || fail "$2: unexpected answers: $bad"
-	alive "$DAEMON_PID" || fail "$2: the daemon died"
+	require_alive "$DAEMON_PID" "$2"
 }
+
+# eventually SECONDS CMD...: poll CMD until it succeeds, at most SECONDS.
+eventually() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.05
+	done
+}
+reads_new_c() { [ "$(pod_as 0 0 cat "$MNT/d/c" 2>/dev/null)" = "new c" ]; }
+a_is_gone() { ! pod_as 0 0 cat "$MNT/d/a" >/dev/null 2>&1; }
 
 # ---- a pod holds files open and sits in a directory ----
 # shellcheck disable=SC2016 # expanded by the inner shell
@@ -53,8 +61,7 @@ pod_as 0 0 bash -c '
 	} >"$2/held.log" 2>&1
 ' sh "$MNT" "$OUT" &
 holder=$!
-for ((i = 0; i < 100; i++)); do [ -e "$OUT/ready" ] && break; sleep 0.05; done
-[ -e "$OUT/ready" ] || fail "the holder did not start"
+wait_file "$OUT/ready" 10 "$holder"
 rm -f "$SRC/d/a"                          # removed while open
 mv "$SRC/d/c" "$SRC/d/c.old"; echo "new c" >"$SRC/d/c"   # replaced
 : >"$SRC/d/b"                             # truncated while open
@@ -66,9 +73,13 @@ grep -q "write held: ok" "$OUT/held.log" || fail "a file truncated while open co
 if grep -q -i -E "input/output|not connected" "$OUT/held.log"; then
 	fail "EIO/ENOTCONN after changes behind the daemon's back: $(cat "$OUT/held.log")"
 fi
-sleep 1.2 # past entry_timeout/attr_timeout: the kernel asks again
-[ "$(pod_as 0 0 cat "$MNT/d/c")" = "new c" ] || fail "the replaced file does not read as the new one"
-if pod_as 0 0 cat "$MNT/d/a" 2>/dev/null; then fail "a removed file still opens by name"; fi
+# Once entry_timeout/attr_timeout (1 s) have passed the kernel asks the
+# daemon again: polled, bounded well past that, never a fixed sleep.
+# (Proved able to fail: with "new c" changed to "newer c" here it fails
+# after 10 s.)
+eventually 10 reads_new_c ||
+	fail "the replaced file does not read as the new one: $(pod_as 0 0 cat "$MNT/d/c" 2>&1)"
+eventually 10 a_is_gone || fail "a removed file still opens by name"
 [ "$(cat "$SRC/d/b")" = more ] || fail "the write through the held fd did not land"
 note "held files, cwd, replaced and removed names: no EIO, no crash"
 
@@ -98,8 +109,14 @@ done >"$ops"
 	done
 ) &
 churn=$!
-watchdog 60 "$POD" --map "$MAP" -- "$FSOP" -C "$MNT" <"$ops" >"$W/churn.log" || true
-wait "$churn"
+# No "=>" pins in the churn: fsop exits 0 whatever each op answered,
+# and anything else (a crash, a hang) fails here.
+status=0
+watchdog 60 "$POD" --map "$MAP" -- "$FSOP" -C "$MNT" <"$ops" >"$W/churn.log" || status=$?
+[ "$status" = 0 ] || fail "churn: fsop exited with $status"
+status=0
+wait_bounded 30 "$churn" || status=$?
+[ "$status" = 0 ] || fail "churn: the host's renames and removals failed ($status)"
 [ "$(wc -l <"$W/churn.log")" = 3000 ] || fail "churn: the pod's ops did not all answer"
 sed -i '/-> ENODATA$/d' "$W/churn.log"
 check_log "$W/churn.log" "churn"
@@ -111,19 +128,16 @@ pod_as 0 0 bash -c 'cd "$1" && touch "$2/sitting"; while [ ! -e "$2/gone" ]; do 
 	{ ls -a . ; touch x; mkdir y; ls "$1" ; } >"$2/gone.log" 2>&1; true' sh "$MNT" "$OUT" &
 sitter=$!
 # Bounded wait for the sitter to be inside the mount before SOURCE goes.
-deadline=$((SECONDS + 30))
-until [ -e "$OUT/sitting" ]; do
-	alive "$sitter" || fail "the sitter could not enter $MNT"
-	((SECONDS < deadline)) || fail "the sitter did not enter $MNT within 30 s"
-	sleep 0.05
-done
+wait_file "$OUT/sitting" 30 "$sitter"
 rm -rf "$SRC"
 touch "$OUT/gone"
-wait_bounded 30 "$sitter" || true
+status=0
+wait_bounded 30 "$sitter" || status=$?
+[ "$status" = 0 ] || fail "the sitter exited with $status after SOURCE was removed"
 if grep -q -i -E "input/output|not connected" "$OUT/gone.log"; then
 	fail "EIO/ENOTCONN after SOURCE was removed: $(cat "$OUT/gone.log")"
 fi
-alive "$DAEMON_PID" || fail "the daemon died when SOURCE was removed"
+require_alive "$DAEMON_PID" "SOURCE removed"
 stat "$MNT" >/dev/null || fail "the mount root no longer answers"
 note "SOURCE removed: the daemon answers ($(tr '\n' ' ' <"$OUT/gone.log"))"
 note "PASS"

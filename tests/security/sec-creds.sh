@@ -20,7 +20,8 @@
 #   3. on disk every new name has the caller's mapped ids;
 #   4. pod root is squashed like any root: EACCES in 1000's directory.
 #
-# Options: -o OPTS, extra uidmapfs options (e.g. nopassthrough).
+# Options: -o OPTS, extra uidmapfs options (e.g. nopassthrough);
+# --mode kernel: uidmapfs without a map under the kernel's ID-mapped mount.
 set -euo pipefail
 PROG=sec-creds
 # shellcheck source=seclib.sh
@@ -30,15 +31,14 @@ EXTRA=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o) EXTRA=$2; shift 2 ;;
+	--mode) set_mode "$2"; shift 2 ;;
 	*) fail "unknown option $1" ;;
 	esac
 done
 
 require_helpers ROOTSQUASH
 require_machine getfacl
-make_workdir
-W=$WORKDIR
-mount_backing tmpfs "$W/back"
+sec_workdir
 STORE=$W/back/store
 SQ=$W/squash
 MNT=$W/mnt
@@ -51,12 +51,8 @@ chown 2000:3000 "$STORE/shared"
 chmod 2770 "$STORE/shared"
 
 # The root-squashed backing store, mounted by root for every user.
-MOUNTS+=("$SQ")
-"$ROOTSQUASH" "$STORE" "$SQ" -f -o allow_other,fsname=rootsquash \
-	>"$W/rootsquash.log" 2>&1 &
-DAEMONS+=("$!")
-DAEMON_LOGS+=("$W/rootsquash.log")
-wait_for_fuse_mount "$!" "$SQ" "$W/rootsquash.log"
+start_daemon --log "$W/rootsquash.log" "$SQ" \
+	"$ROOTSQUASH" "$STORE" "$SQ" -f -o allow_other,fsname=rootsquash
 
 # ---- 1. control: root is refused there ----
 if touch "$SQ/u1000/by-root" 2>/dev/null || mkdir "$SQ/shared/by-root" 2>/dev/null; then
@@ -69,7 +65,37 @@ note "control: the backing store refuses root, serves uid 1000"
 
 # ---- 2. a mapped user works as itself ----
 mount_uidmapfs_opts "$SQ" "$MNT" "$MAP" "$EXTRA"
-cat >"$W/user.ops" <<'OPS'
+expect_owner() {
+	local got
+	got=$(stat -c '%u:%g %a' "$STORE/$1")
+	[ "$got" = "$2" ] || fail "$1 on disk is $got, expected $2"
+}
+if [ "$MODE" = kernel ]; then
+	# Kernel mode: the kernel sends the caller's (mapped) ids only with
+	# the requests that create, and no supplementary groups at all
+	# (DESIGN.md section 1: "the daemon cannot act as the caller there").
+	# So only creation as pod user 1000 in its own directory is claimed
+	# here; opening for write, chmod, rename, unlink, xattrs, ACLs and the
+	# group-only directory are refused by this root-squashing store, and
+	# what kernel mode should do for them is being decided (issue 12): not
+	# pinned either way until then.
+	cat >"$W/user.ops" <<'OPS'
+create u1000/new 0644 => OK
+mkdir u1000/dir 0755 => OK
+symlink target u1000/sym => OK
+mknod_fifo u1000/fifo 0644 => OK
+readdir u1000 => OK dir fifo new sym
+OPS
+	pod_as 1000 1000,3000 "$FSOP" -C "$MNT" <"$W/user.ops" >"$W/user.log" ||
+		fail "kernel mode: pod user 1000 could not create in its own directory: $(cat "$W/user.log")"
+	expect_owner u1000/new "1000:1000 644"
+	expect_owner u1000/dir "1000:1000 755"
+	expect_owner u1000/fifo "1000:1000 644"
+	[ "$(stat -c %u:%g "$STORE/u1000/sym")" = 1000:1000 ] ||
+		fail "u1000/sym on disk is $(stat -c %u:%g "$STORE/u1000/sym"), expected 1000:1000"
+	note "kernel mode: pod user 1000 creates with its ids"
+else
+	cat >"$W/user.ops" <<'OPS'
 create u1000/new 0644 => OK
 write u1000/new hello => OK
 mkdir u1000/dir 0755 => OK
@@ -102,24 +128,20 @@ setxattr shared/gdir/moved user.k 42 => OK
 readdir shared/gdir => OK moved
 read shared/gdir/moved => OK 4 "data"
 OPS
-pod_as 1000 1000,3000 "$FSOP" -C "$MNT" <"$W/user.ops" >"$W/user.log" ||
-	fail "pod user 1000 could not work on its own files: $(cat "$W/user.log")"
+	pod_as 1000 1000,3000 "$FSOP" -C "$MNT" <"$W/user.ops" >"$W/user.log" ||
+		fail "pod user 1000 could not work on its own files: $(cat "$W/user.log")"
 
-# ---- 3. owners on disk ----
-expect_owner() {
-	local got
-	got=$(stat -c '%u:%g %a' "$STORE/$1")
-	[ "$got" = "$2" ] || fail "$1 on disk is $got, expected $2"
-}
-expect_owner u1000/dir "1000:1000 755"
-expect_owner u1000/dir/file "1000:3000 640"
-expect_owner u1000/fifo "1000:1000 644"
-expect_owner shared/gdir "1000:3000 2750"
-expect_owner shared/gdir/moved "1000:3000 640"
-getfacl -n "$STORE/u1000/dir/file" 2>/dev/null | grep -qx 'user:1001:r--' ||
-	fail "the ACL on disk does not name on-disk uid 1001"
-[ "$(cat "$STORE/u1000/dir/file")" = he ] || fail "data or truncate lost"
-note "pod user 1000: every name created with its ids, group-only access works"
+	# ---- 3. owners on disk ----
+	expect_owner u1000/dir "1000:1000 755"
+	expect_owner u1000/dir/file "1000:3000 640"
+	expect_owner u1000/fifo "1000:1000 644"
+	expect_owner shared/gdir "1000:3000 2750"
+	expect_owner shared/gdir/moved "1000:3000 640"
+	getfacl -n "$STORE/u1000/dir/file" 2>/dev/null | grep -qx 'user:1001:r--' ||
+		fail "the ACL on disk does not name on-disk uid 1001"
+	[ "$(cat "$STORE/u1000/dir/file")" = he ] || fail "data or truncate lost"
+	note "pod user 1000: every name created with its ids, group-only access works"
+fi
 
 # ---- 4. no groups, no access; root squashed ----
 cat >"$W/other.ops" <<'OPS'

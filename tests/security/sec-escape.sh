@@ -20,7 +20,8 @@
 #      (RENAME_EXCHANGE, directly in SOURCE) while pod root and host root
 #      hammer paths below it through the mount, entry/attr caching off.
 #
-# Options: --race SECONDS (default 15).
+# Options: --race SECONDS (default 15); --mode kernel: uidmapfs without a
+# map under the kernel's ID-mapped mount.
 set -euo pipefail
 PROG=sec-escape
 # shellcheck source=seclib.sh
@@ -30,15 +31,14 @@ RACE=15
 while [ $# -gt 0 ]; do
 	case $1 in
 	--race) RACE=$2; shift 2 ;;
+	--mode) set_mode "$2"; shift 2 ;;
 	*) fail "unknown option $1" ;;
 	esac
 done
 
 require_helpers SECOP
 require_machine getfattr sha256sum
-make_workdir
-W=$WORKDIR
-mount_backing tmpfs "$W/back"
+sec_workdir
 SRC=$W/back/src
 OUT=$W/back/outside
 MNT=$W/mnt
@@ -197,16 +197,10 @@ pod_as 0 0 "$SECOP" hammer "$MNT/race-rel" "$RACE" >"$W/hammer-rel.log" 2>&1 &
 pids+=("$!")
 "$SECOP" hammer "$MNT/race-rel" "$RACE" nofollow >"$W/hammer-host.log" 2>&1 &
 pids+=("$!")
-deadline=$((SECONDS + RACE + 60))
-for pid in "${pids[@]}"; do
-	while alive "$pid"; do
-		((SECONDS < deadline)) || fail "race: a worker hangs (deadlock?)"
-		sleep 0.2
-	done
-	wait "$pid" || fail "race: worker $pid failed: $(cat "$W"/swap-*.log "$W"/hammer-*.log)"
-done
+wait_all $((RACE + 60)) "${pids[@]}" ||
+	fail "race: a worker failed: $(cat "$W"/swap-*.log "$W"/hammer-*.log)"
 cat "$W"/swap-*.log "$W"/hammer-*.log | sed "s/^/$PROG: /" >&2
-alive "$DAEMON_PID" || fail "race: the daemon died"
+require_alive "$DAEMON_PID" "race"
 check_sentinel "race"
 note "race: sentinel intact"
 note "PASS"

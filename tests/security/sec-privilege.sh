@@ -18,16 +18,18 @@
 #      make a device node or touch a host-owned 0600 file;
 #   2. -o allow_dev,allow_suid: the same binaries do gain (proving part 1
 #      can see a gain), the device node opens; still no mknod from a pod.
+#
+# Options: --mode kernel: uidmapfs without a map under the kernel's
+# ID-mapped mount (the mount flags are cloned into it); the same claims.
 set -euo pipefail
 PROG=sec-privilege
 # shellcheck source=seclib.sh
 . "$(dirname "$0")/seclib.sh"
+mode_options "$@"
 
 require_helpers SECOP
 require_machine findmnt
-make_workdir
-W=$WORKDIR
-mount_backing tmpfs "$W/back"
+sec_workdir
 SRC=$W/back/src
 MNT=$W/mnt
 
@@ -103,7 +105,7 @@ pod_rows "default mount"
 note "default: nodev,nosuid hold; pod rows pinned"
 
 # ---- 2. allow_dev, allow_suid ----
-timeout 10 umount "$MNT" || fail "cannot unmount $MNT"
+unmount_daemon "$MNT"
 mount_uidmapfs_opts "$SRC" "$MNT" "$MAP" "allow_dev,allow_suid"
 opts=$(findmnt -n -o OPTIONS --mountpoint "$MNT")
 case ",$opts," in

@@ -12,16 +12,19 @@
 # still show them.  Malformed values from a pod are mostly refused by the
 # kernel before the daemon sees them; host root's values with ids outside
 # the map reach the daemon's translators.
+#
+# Options: --mode kernel: uidmapfs without a map under the kernel's
+# ID-mapped mount; then the kernel translates every value, and the daemon
+# must store exactly what it is given: the same claims.
 set -euo pipefail
 PROG=sec-xattr-input
 # shellcheck source=seclib.sh
 . "$(dirname "$0")/seclib.sh"
+mode_options "$@"
 
 require_helpers SECOP
 require_machine getfattr
-make_workdir
-W=$WORKDIR
-mount_backing tmpfs "$W/back"
+sec_workdir
 SRC=$W/back/src
 MNT=$W/mnt
 mkdir -p "$SRC"

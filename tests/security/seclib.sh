@@ -11,19 +11,51 @@ SEC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../integration/lib.sh
 . "$SEC_DIR/../integration/lib.sh"
 
-# Like lib.sh's mount_uidmapfs, with extra -o options in $4 (may be
-# empty).  Sets DAEMON_PID to the new daemon's pid.
+# The mode the daemon runs in, from a script's --mode option: shift
+# (uidmapfs maps, the default) or kernel (uidmapfs without a map, the
+# kernel's ID-mapped mount of it on top, as a container runtime stacks
+# them; the same claims must hold through that stack).
+MODE="shift"
+set_mode() {
+	case $1 in
+	shift | kernel) MODE=$1 ;;
+	*) fail "--mode must be shift or kernel, not '$1'" ;;
+	esac
+}
+
+# mode_options "$@": the options of a script that takes only --mode.
+mode_options() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--mode) set_mode "$2"; shift 2 ;;
+		*) fail "unknown option $1" ;;
+		esac
+	done
+}
+
+# sec_workdir: the work directory $W (lib.sh's WORKDIR), a fresh tmpfs at
+# $W/back for the backing tree, and $W/out, where every pod user may write
+# its reports.
+sec_workdir() {
+	make_workdir
+	W=$WORKDIR
+	mkdir -p "$W/out"
+	chmod 0777 "$W/out"
+	mount_backing tmpfs "$W/back"
+}
+
+# mount_uidmapfs_opts SRC DIR MAP [EXTRA]: uidmapfs of SRC seen at DIR
+# with MAP, in $MODE, with extra -o options EXTRA (may be empty).  In
+# kernel mode the FUSE mount itself is at fuse-NAME next to DIR.  Sets
+# DAEMON_PID; unmount_daemon DIR stops it.
 mount_uidmapfs_opts() {
-	local src=$1 dir=$2 map=$3 extra=${4:-} log opts
-	log=$WORKDIR/uidmapfs-$(basename "$dir").log
-	opts="uidmap=$map,gidmap=$map${extra:+,$extra}"
-	mkdir -p "$dir"
-	MOUNTS+=("$dir")
-	"$UIDMAPFS" "$src" "$dir" -o "$opts" -f >"$log" 2>&1 &
-	DAEMON_PID=$!
-	DAEMONS+=("$DAEMON_PID")
-	DAEMON_LOGS+=("$log")
-	wait_for_fuse_mount "$DAEMON_PID" "$dir" "$log"
+	local src=$1 dir=$2 map=$3 extra=${4:-}
+	if [ "$MODE" = kernel ]; then
+		mount_uidmapfs_kernel "$src" "$(dirname "$dir")/fuse-$(basename "$dir")" \
+			"$dir" "$map" ${extra:+-o "$extra"}
+	else
+		mount_uidmapfs "$src" "$dir" "$map" ${extra:+-o "$extra"}
+	fi
 }
 
 # Run a command as a pod user: pod_as UID GROUPS CMD... (GROUPS: a,b,c;
@@ -58,6 +90,33 @@ watchdog() {
 	if [ "$status" = 124 ] || [ "$status" = 137 ]; then
 		fail "watchdog: '$*' did not finish within $limit s (deadlock?)"
 	fi
+	return "$status"
+}
+
+# wait_file FILE SECONDS PID: wait, bounded, until FILE exists (a pod
+# process saying it is ready); fail if it does not, or if PID (that
+# process) exits first.
+wait_file() {
+	local file=$1 deadline=$((SECONDS + $2)) pid=$3
+	until [ -e "$file" ]; do
+		alive "$pid" || fail "process $pid exited before it wrote $file"
+		((SECONDS < deadline)) || fail "no $file after $2 s"
+		sleep 0.05
+	done
+}
+
+# wait_all SECONDS PID...: wait for every background job PID, all within
+# SECONDS (fail: a hang); returns 1 if any exited non-zero.
+wait_all() {
+	local limit=$1 deadline=$((SECONDS + $1)) pid status=0
+	shift
+	for pid in "$@"; do
+		while alive "$pid"; do
+			((SECONDS < deadline)) || fail "process $pid still runs after $limit s (deadlock?)"
+			sleep 0.1
+		done
+		wait "$pid" || status=1
+	done
 	return "$status"
 }
 

@@ -62,20 +62,13 @@ pod_as 0 0 stress-ng --temp-path "$MNT/ng" --timeout "${DURATION}s" \
 	--copy-file 1 --metrics-brief \
 	>"$W/stress-ng.log" 2>&1 &
 pids+=("$!")
-deadline=$((SECONDS + DURATION + 120))
-for pid in "${pids[@]}"; do
-	while alive "$pid"; do
-		((SECONDS < deadline)) || fail "watchdog: the load did not end within $((DURATION + 120)) s (deadlock?)"
-		sleep 0.5
-	done
-	if ! wait "$pid"; then
-		cat "$W"/worker-*.log "$W/stress-ng.log" >&2
-		fail "a load process failed (logs above)"
-	fi
-done
+if ! wait_all $((DURATION + 120)) "${pids[@]}"; then
+	cat "$W"/worker-*.log "$W/stress-ng.log" >&2
+	fail "a load process failed (logs above)"
+fi
 sed "s/^/$PROG: /" "$W"/worker-*.log >&2
 grep -E "passed|failed|skipped" "$W/stress-ng.log" | sed "s/^/$PROG: /" >&2 || true
-alive "$DAEMON_PID" || fail "the daemon died under load"
+require_alive "$DAEMON_PID" "under load"
 
 "$SECOP" verify "$MNT/stress" || fail "a pattern file is damaged (through the mount)"
 "$SECOP" verify "$SRC/stress" || fail "a pattern file is damaged (on disk)"
