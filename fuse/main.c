@@ -14,6 +14,7 @@
 #include "fs.h"
 #include "opts.h"
 #include "session.h"
+#include "uring.h"
 
 #define MAIN_ERR_LEN 512
 
@@ -21,6 +22,71 @@ static int main_fail(const char *msg)
 {
 	fprintf(stderr, "uidmapfs: %s\n", msg);
 	return 1;
+}
+
+/*
+ * Before INIT is answered: make the rings when the transport can be used,
+ * so that the INIT reply may ask for it.  Returns NULL, or why /dev/fuse
+ * alone will serve (in @err when it is a failure).
+ */
+static const char *main_uring_prepare(const struct opts *o,
+				      struct session_features *feat,
+				      struct uring **ring, char *err,
+				      size_t errlen)
+{
+	const char *why;
+
+	if (!o->uring)
+		return "-o nouring";
+	if (o->single_thread)
+		return "-s: one thread serves";
+	why = uring_kernel_refusal();
+	if (why)
+		return why;
+	if (uring_create(ring, feat->dev_fd, err, errlen) < 0)
+		return err;
+	feat->want_uring = true;
+	return NULL;
+}
+
+/* After INIT: keep the rings only if the kernel granted the transport.
+ * Returns why /dev/fuse alone serves (@why from main_uring_prepare()), or
+ * NULL. */
+static const char *main_uring_granted(const struct session_features *feat,
+				      struct uring **ring, const char *why)
+{
+	if (*ring && !feat->uring) {
+		uring_stop(*ring);
+		*ring = NULL;
+		return "the kernel did not offer it in INIT";
+	}
+	return why;
+}
+
+/*
+ * After the fork of fuse_daemonize() (threads do not survive it): start
+ * the ring threads the kernel granted, and say in one line which transport
+ * serves.  Returns 0, or -EIO when the mount cannot serve at all.
+ */
+static int main_uring_start(struct fuse_session *se,
+			    const struct session_features *feat,
+			    struct uring *ring, char *err, size_t errlen)
+{
+	/* The test build's fault: buffers the kernel refuses. */
+	size_t payload =
+		feat->uring_payload - (feat->fail_uring_register ? 1 : 0);
+	int n;
+
+	n = uring_start(ring, se, payload, err, errlen);
+	if (n == -EIO)
+		return n;
+	if (n < 0)
+		fuse_log(FUSE_LOG_INFO, "uidmapfs: transport: /dev/fuse (%s)\n",
+			 err);
+	else
+		fuse_log(FUSE_LOG_INFO,
+			 "uidmapfs: transport: io_uring (%d queues)\n", n);
+	return 0;
 }
 
 static int main_loop(struct fuse_session *se, const struct opts *o)
@@ -45,6 +111,9 @@ int main(int argc, char **argv)
 	char *fuse_argv[] = { argv[0], "-d", NULL };
 	struct fuse_args fuse_args;
 	char err[MAIN_ERR_LEN];
+	char uring_err[MAIN_ERR_LEN];
+	struct uring *ring = NULL;
+	const char *uring_why;
 	char mountpoint[PATH_MAX];
 	char source[PATH_MAX];
 	struct fuse_session *se;
@@ -106,11 +175,13 @@ int main(int argc, char **argv)
 		ret = main_fail(err);
 		goto out_remove_handlers;
 	}
+	uring_why = main_uring_prepare(&o, &fs.features, &ring, uring_err,
+				       sizeof(uring_err));
 	ret = session_handshake(se, &fs.features, err, sizeof(err));
 	if (ret < 0 && !(ret == -EOPNOTSUPP && o.idmap_optional)) {
 		session_unmount(mountpoint);
 		ret = main_fail(err);
-		goto out_remove_handlers;
+		goto out_stop_ring;
 	}
 	if (ret < 0)
 		fuse_log(
@@ -118,12 +189,31 @@ int main(int argc, char **argv)
 			"uidmapfs: this kernel has no FUSE ID-mapping support: "
 			"serving %s as a plain passthrough (idmap_optional)\n",
 			mountpoint);
+	uring_why = main_uring_granted(&fs.features, &ring, uring_why);
 	/* The mount exists before the parent returns: a caller that waits
 	 * for our exit status can use it at once. */
 	fuse_daemonize(o.foreground);
+	/* After detaching, like the io_uring line: a successful mount says
+	 * nothing to mount(8)'s caller; in the foreground (-f, systemd-run,
+	 * uidmapfs-runtime) the line is in the log. */
+	if (uring_why)
+		fuse_log(FUSE_LOG_INFO, "uidmapfs: transport: /dev/fuse (%s)\n",
+			 uring_why);
+	if (ring && main_uring_start(se, &fs.features, ring, uring_err,
+				     sizeof(uring_err)) < 0) {
+		fuse_log(FUSE_LOG_ERR, "uidmapfs: %s\n", uring_err);
+		session_unmount(mountpoint);
+		ret = 1;
+		goto out_stop_ring;
+	}
 	ret = main_loop(se, &o) < 0 ? 1 : 0;
+	/* The ring threads serve through the session: stop them first. */
+	uring_stop(ring);
+	ring = NULL;
 	session_unmount(mountpoint);
 
+out_stop_ring:
+	uring_stop(ring);
 out_remove_handlers:
 	fuse_remove_signal_handlers(se);
 out_destroy_session:

@@ -35,6 +35,7 @@ enum opts_key {
 	KEY_FD_CACHE,
 	KEY_KEEP_CACHE,
 	KEY_NO_PASSTHROUGH,
+	KEY_NO_URING,
 	KEY_IDMAP_OPTIONAL,
 	KEY_CLONE_FD,
 	KEY_FOREGROUND,
@@ -55,6 +56,7 @@ static const struct fuse_opt opts_table[] = {
 	FUSE_OPT_KEY("fd_cache=", KEY_FD_CACHE),
 	FUSE_OPT_KEY("keep_cache", KEY_KEEP_CACHE),
 	FUSE_OPT_KEY("nopassthrough", KEY_NO_PASSTHROUGH),
+	FUSE_OPT_KEY("nouring", KEY_NO_URING),
 	FUSE_OPT_KEY("idmap_optional", KEY_IDMAP_OPTIONAL),
 	FUSE_OPT_KEY("clone_fd", KEY_CLONE_FD),
 	FUSE_OPT_KEY("debug", KEY_DEBUG),
@@ -270,6 +272,9 @@ static int opts_arg(void *data, const char *arg, int key,
 	case KEY_NO_PASSTHROUGH:
 		o->passthrough = false;
 		return 0;
+	case KEY_NO_URING:
+		o->uring = false;
+		return 0;
 	case KEY_IDMAP_OPTIONAL:
 		o->idmap_optional = true;
 		return 0;
@@ -333,6 +338,7 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 		.negative_timeout = 0.0,
 		.max_threads = opts_default_threads(),
 		.passthrough = true,
+		.uring = true,
 		.mount_flags = MS_NODEV | MS_NOSUID,
 	};
 	err[0] = '\0';
@@ -414,6 +420,9 @@ void opts_print_help(FILE *out, const char *progname)
 		"  -o keep_cache            keep file data cached across opens\n"
 		"  -o nopassthrough         serve read/write in the daemon, not through the\n"
 		"                           kernel's FUSE passthrough (Linux 6.9)\n"
+		"  -o nouring               serve requests over /dev/fuse only, not over\n"
+		"                           FUSE io_uring (Linux 6.14, used where the\n"
+		"                           fuse module's enable_uring parameter is Y)\n"
 		"\n"
 		"Daemon:\n"
 		"  -f                       stay in the foreground\n"

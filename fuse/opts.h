@@ -23,6 +23,7 @@ struct opts {
 	double negative_timeout;
 	bool keep_cache;
 	bool passthrough;    /* ask for kernel passthrough (default) */
+	bool uring;	     /* FUSE over io_uring where offered (default) */
 	bool idmap_optional; /* kernel mode may run without FUSE idmap */
 	bool foreground;
 	bool debug;

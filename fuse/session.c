@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "uring.h"
+#include "uring_msg.h"
 
 /* The largest reply we patch: fuse_entry_out + fuse_open_out (CREATE). */
 #define SESSION_PATCH_MAX                                                      \
@@ -45,6 +47,7 @@
 struct session_pending {
 	const struct proto_init_want *init;
 	bool init_patched;
+	long init_payload; /* the ring payload size the INIT reply implies */
 	int backing_id;
 };
 
@@ -64,8 +67,10 @@ void session_reply_passthrough(int id)
  * fuse_session_loop() and each worker of fuse_session_loop_mt()
  * (fuse_do_work() in 3.14) read a request through this hook and process it
  * before reading the next.  A transport that does not read through this
- * hook (io_uring) leaves it at -1, and the caller then finds out another
- * way (kill.c reads /proc): never a stale "no".
+ * hook notes each request with session_note_request() (io_uring does,
+ * before it hands the request to libfuse); one that does not leaves -1,
+ * and the caller then finds out another way (kill.c reads /proc): never a
+ * stale "no".
  */
 static _Thread_local int session_kill_suidgid = -1;
 
@@ -74,16 +79,25 @@ int session_request_kill_suidgid(void)
 	return session_kill_suidgid;
 }
 
-static ssize_t session_read(int fd, void *buf, size_t len, void *userdata)
+void session_note_request(const void *buf, size_t len)
 {
 	struct proto_request r;
+
+	session_kill_suidgid = -1;
+	if (proto_parse_request(buf, len, &r) == 0)
+		session_kill_suidgid = r.kill_suidgid;
+}
+
+static ssize_t session_read(int fd, void *buf, size_t len, void *userdata)
+{
 	ssize_t n;
 
 	(void)userdata;
 	n = read(fd, buf, len);
-	session_kill_suidgid = -1;
-	if (n > 0 && proto_parse_request(buf, (size_t)n, &r) == 0)
-		session_kill_suidgid = r.kill_suidgid;
+	if (n > 0)
+		session_note_request(buf, (size_t)n);
+	else
+		session_kill_suidgid = -1;
 	return n;
 }
 
@@ -100,9 +114,26 @@ static bool session_patch(const struct fuse_out_header *out, void *body,
 					   session_pending.init) != 0)
 			return false;
 		session_pending.init_patched = true;
+		session_pending.init_payload = uring_msg_payload_size(
+			body, len, (size_t)sysconf(_SC_PAGESIZE));
 		return true;
 	}
 	return id > 0 && proto_patch_open_reply(out, body, len, id) == 0;
+}
+
+/* A reply goes into the ring entry this thread serves, if it answers that
+ * entry's request, else to /dev/fuse.  Returns as writev(2). */
+static ssize_t session_send(int fd, struct iovec *iov, int count)
+{
+	ssize_t ret = uring_reply(iov, count);
+
+	if (ret == -ENOENT)
+		return writev(fd, iov, count);
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
 }
 
 /*
@@ -120,22 +151,22 @@ ssize_t session_writev(int fd, struct iovec *iov, int count, void *userdata)
 	(void)userdata;
 	if (!session_pending.init && session_pending.backing_id <= 0) {
 		session_pending.backing_id = 0;
-		return writev(fd, iov, count);
+		return session_send(fd, iov, count);
 	}
 	/* libfuse writes a reply as the header and one payload iovec. */
 	if (count != 2 || iov[0].iov_len != sizeof(out) ||
 	    iov[1].iov_len > sizeof(copy)) {
 		session_pending.backing_id = 0;
-		return writev(fd, iov, count);
+		return session_send(fd, iov, count);
 	}
 	memcpy(&out, iov[0].iov_base, sizeof(out));
 	memcpy(copy, iov[1].iov_base, iov[1].iov_len);
 	if (!session_patch(&out, copy, iov[1].iov_len))
-		return writev(fd, iov, count);
+		return session_send(fd, iov, count);
 	patched[0] = iov[0];
 	patched[1] =
 		(struct iovec){ .iov_base = copy, .iov_len = iov[1].iov_len };
-	return writev(fd, patched, 2);
+	return session_send(fd, patched, 2);
 }
 
 /* Zero-copy read replies: custom I/O turns splice off without this hook.
@@ -144,8 +175,18 @@ static ssize_t session_splice_send(int fdin, off_t *offin, int fdout,
 				   off_t *offout, size_t len,
 				   unsigned int flags, void *userdata)
 {
+	ssize_t ret;
+
 	(void)userdata;
-	return splice(fdin, offin, fdout, offout, len, flags);
+	/* A read reply to a ring request: from the pipe into the entry. */
+	ret = uring_reply_splice(fdin, len, fdout);
+	if (ret == -ENOENT)
+		return splice(fdin, offin, fdout, offout, len, flags);
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
 }
 
 static const struct fuse_custom_io session_io = {
@@ -209,6 +250,8 @@ session_init_want(const struct session_features *feat,
 		wanted |= FUSE_PASSTHROUGH;
 	if (feat->want_killpriv_v2)
 		wanted |= FUSE_HANDLE_KILLPRIV_V2;
+	if (feat->want_uring)
+		wanted |= FUSE_OVER_IO_URING;
 	/* Our backing files are on ordinary filesystems: one level of
 	 * stacking. */
 	return proto_init_want(offer, wanted, 1);
@@ -241,6 +284,7 @@ int session_handshake(struct fuse_session *se, struct session_features *feat,
 		(offer.flags & FUSE_ALLOW_IDMAP) && !feat->hide_idmap;
 	feat->offers_passthrough =
 		(offer.flags & FUSE_PASSTHROUGH) && !feat->hide_passthrough;
+	feat->offers_uring = (offer.flags & FUSE_OVER_IO_URING) != 0;
 	/* libfuse replies from this thread, through session_writev(). */
 	session_pending = (struct session_pending){ .init = &want };
 	fuse_session_process_buf(se, &buf);
@@ -248,6 +292,12 @@ int session_handshake(struct fuse_session *se, struct session_features *feat,
 		feat->idmap = (want.flags & FUSE_ALLOW_IDMAP) != 0;
 		feat->passthrough = (want.flags & FUSE_PASSTHROUGH) != 0;
 		feat->killpriv_v2 = (want.flags & FUSE_HANDLE_KILLPRIV_V2) != 0;
+		feat->uring = (want.flags & FUSE_OVER_IO_URING) != 0;
+		/* Too short a reply for the sizes leaves 0: the kernel then
+		 * refuses the ring's buffers, and /dev/fuse serves. */
+		if (session_pending.init_payload > 0)
+			feat->uring_payload =
+				(size_t)session_pending.init_payload;
 	}
 	session_pending = (struct session_pending){ 0 };
 	free(buf.mem);

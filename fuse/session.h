@@ -44,6 +44,16 @@ struct session_features {
 	bool idmap;	  /* granted: ALLOW_IDMAP sent */
 	bool passthrough; /* granted: PASSTHROUGH sent */
 	bool killpriv_v2; /* granted: HANDLE_KILLPRIV_V2 sent */
+	/* FUSE over io_uring (uring.h): asked for (main() made the rings
+	 * first), offered, granted, and the payload buffer size the kernel
+	 * demands, from the INIT reply that granted it. */
+	bool want_uring;
+	bool offers_uring;
+	bool uring;
+	size_t uring_payload;
+	/* Set only by the test build (uidmapfs-test, setup.c): register
+	 * ring buffers the kernel refuses, to see the fallback. */
+	bool fail_uring_register;
 };
 
 /*
@@ -60,9 +70,9 @@ int session_mount(struct fuse_session *se, const struct session_mount *m,
  * the kernel offers is known before the daemon detaches: kernel mode on a
  * kernel without FUSE ID-mapping support is an error for the caller to
  * report.  Fills @feat's offers_* and, when the INIT reply asked for them,
- * idmap and passthrough.  Returns 0, -EOPNOTSUPP when kernel mode was asked for
- * and the kernel does not offer FUSE_ALLOW_IDMAP, or another -errno; with a
- * reason in @err.
+ * idmap, passthrough and uring (with uring_payload).  Returns 0, -EOPNOTSUPP
+ * when kernel mode was asked for and the kernel does not offer
+ * FUSE_ALLOW_IDMAP, or another -errno; with a reason in @err.
  */
 int session_handshake(struct fuse_session *se, struct session_features *feat,
 		      char *err, size_t errlen);
@@ -77,6 +87,13 @@ int session_unmount(const char *mountpoint);
  * operations.  Returns 1 or 0, or -1 when unknown (the request did not come
  * through our read hook).  Meaningful only when killpriv_v2 was granted.
  */
+/*
+ * Note the raw request @buf (@len bytes) this thread is about to have
+ * libfuse process, for session_request_kill_suidgid(): the read hook does
+ * it for /dev/fuse, a transport of its own (io_uring) must do it too.
+ */
+void session_note_request(const void *buf, size_t len);
+
 int session_request_kill_suidgid(void);
 
 /*
@@ -100,8 +117,10 @@ void session_reply_passthrough(int id);
 /*
  * libfuse's writev hook (public for the unit tests, which drive it with a
  * pipe): write the reply @iov (@count iovecs) to @fd, patched as marked by
- * session_reply_passthrough() or by session_handshake().  @userdata is
- * ignored.  Returns what writev(2) returns.
+ * session_reply_passthrough() or by session_handshake(); a reply to the
+ * ring request this thread serves goes into its ring entry instead
+ * (uring_reply()).  @userdata is ignored.  Returns what writev(2)
+ * returns.
  */
 ssize_t session_writev(int fd, struct iovec *iov, int count, void *userdata);
 

@@ -203,6 +203,18 @@ static void fs_hide_features(struct session_features *feat)
 	feat->hide_idmap = strstr(v, "idmap") != NULL;
 	feat->hide_passthrough = strstr(v, "passthrough") != NULL;
 }
+
+/*
+ * Test build only: UIDMAPFS_TEST_FAIL=uring-register makes the ring's
+ * buffers one byte shorter than the kernel demands, so the kernel refuses
+ * every REGISTER after INIT granted the ring (tests/integration/uring.sh).
+ */
+static void fs_test_faults(struct session_features *feat)
+{
+	const char *v = getenv("UIDMAPFS_TEST_FAIL");
+
+	feat->fail_uring_register = v && strstr(v, "uring-register");
+}
 #endif
 
 /*
@@ -262,6 +274,7 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	fs->features.want_idmap = fs->kernel_mode;
 #ifdef UIDMAPFS_TEST_SEAMS
 	fs_hide_features(&fs->features);
+	fs_test_faults(&fs->features);
 #endif
 	ret = fs_check_mountpoint(o->mountpoint, err, errlen);
 	if (ret)

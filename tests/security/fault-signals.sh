@@ -89,6 +89,12 @@ wait_stale "$MNT" ||
 err=$(LC_ALL=C timeout 10 stat "$MNT/before" 2>&1 >/dev/null) && fail "SIGKILL: the dead mount still answers"
 case $err in
 *"not connected"*) ;;
+# Over FUSE io_uring the kernel ends the connection only once the dead
+# daemon's rings are torn down, a moment later: a request in that moment
+# fails at once with ECANCELED or ECONNABORTED, every later one with
+# ENOTCONN (bounded wait, 10 s).
+*"Operation canceled"* | *"connection abort"*)
+	wait_stale "$MNT" || fail "SIGKILL: stat said '$err', then never ENOTCONN" ;;
 *) fail "SIGKILL: stat said '$err', not ENOTCONN" ;;
 esac
 # Recovery, as the README's threat model documents it.
