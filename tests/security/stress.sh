@@ -11,7 +11,7 @@
 # next to stress-ng's filesystem stressors as pod root.  The run fails as
 # a hang as soon as the daemon stops answering a fresh lookup within 30 s
 # or nothing (daemon or load) uses CPU for 30 s, and as too slow if the
-# load still moves after DURATION + 400 s; either failure shows the
+# load still moves after DURATION + 300 s; either failure shows the
 # kernel stacks of the daemon's threads and of the load (seclib.sh
 # wait_load).  Afterwards:
 #   - every pattern file left verifies, through the mount and on disk;
@@ -67,12 +67,13 @@ pod_as 0 0 stress-ng --temp-path "$MNT/ng" --timeout "${DURATION}s" \
 	>"$W/stress-ng.log" 2>&1 &
 pids+=("$!")
 # A load that stops moving fails at once as a hang; one that keeps moving
-# may take until DURATION + 400 s (stress-short: within meson's 600 s).
+# may take until DURATION + 300 s (stress-short: with the 120 s bound on
+# the removal after it, within meson's 600 s).
 # Proved able to fail: the daemon stopped (SIGSTOP) 5 s into a
 # --duration 20 run failed 67 s into the load, "the daemon did not answer
 # a lookup within 30 s ... a hang", showing its threads in do_signal_stop
 # and the stressors in request_wait_answer.
-if ! wait_load $((DURATION + 400)) "$MNT" "${pids[@]}"; then
+if ! wait_load $((DURATION + 300)) "$MNT" "${pids[@]}"; then
 	cat "$W"/worker-*.log "$W/stress-ng.log" >&2
 	fail "a load process failed (logs above)"
 fi
