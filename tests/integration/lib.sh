@@ -337,8 +337,10 @@ forget_daemon() {
 # reap_daemon PID [SECONDS]: wait, bounded (default 10 s), for daemon PID
 # to exit after the test told it to (umount, a signal); return its exit
 # status (0 for a daemonized one: not our child, its status is lost) and
-# set REAPED_LOG to its output.  A daemon still running after the bound is
-# killed and fails the test.
+# set REAPED_LOG to its output.  A non-zero status is noted on stderr with
+# that output, so that a test failing on it explains itself (cli.sh's
+# "SIGINT: exit status 1" once did not).  A daemon still running after
+# the bound is killed and fails the test.
 reap_daemon() {
 	local pid=$1 limit=${2:-10} deadline status=0 i
 	deadline=$((SECONDS + limit))
@@ -357,6 +359,14 @@ reap_daemon() {
 		wait "$pid" || status=$?
 	done
 	forget_daemon "$pid"
+	if [ "$status" != 0 ]; then
+		note "uidmapfs (pid $pid) exited with status $status; its output:"
+		if [ -s "$REAPED_LOG" ]; then
+			sed 's/^/  | /' "$REAPED_LOG" >&2
+		else
+			note "  (none)"
+		fi
+	fi
 	return "$status"
 }
 
@@ -371,9 +381,8 @@ unmount_daemon() {
 		timeout 10 umount "$under" || fail "cannot unmount $under"
 		unset 'FUSE_UNDER[$dir]'
 	fi
-	reap_daemon "$pid" || status=$?
+	reap_daemon "$pid" || status=$?	# shows the output if non-zero
 	[ "$status" = 0 ] && return 0
-	[ -n "$REAPED_LOG" ] && sed 's/^/  | /' "$REAPED_LOG" >&2
 	fail "uidmapfs (pid $pid) exited with status $status after $dir was unmounted"
 }
 

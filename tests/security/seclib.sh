@@ -120,6 +120,119 @@ wait_all() {
 	return "$status"
 }
 
+# $1 and every process under it.
+proc_tree() {
+	local child
+	echo "$1"
+	for child in $(pgrep -P "$1"); do proc_tree "$child"; done
+}
+
+# The CPU time (clock ticks, user + system, all threads) the daemon and the
+# load under PID... have used, with what the load's exited children used.
+load_ticks() {
+	local p q
+	{
+		awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat"
+		for p in $(for q in "$@"; do proc_tree "$q"; done); do
+			awk '{ print $14 + $15 + $16 + $17 }' "/proc/$p/stat"
+		done
+	} 2>/dev/null | awk '{ t += $1 } END { print t + 0 }'
+}
+
+# Where the daemon's threads and the processes under PID... are, for a
+# load that did not end: state, wait channel and kernel stack of each,
+# and how many requests the FUSE connection of DIR ($1) has in flight.
+show_stuck() {
+	local dir=$1 conn t p q
+	shift
+	# (Only where fusectl is mounted at /sys/fs/fuse/connections.)
+	conn=$(findmnt -n -o MAJ:MIN --mountpoint "$dir" | tr -d ' ') || true
+	conn=/sys/fs/fuse/connections/${conn#0:}/waiting
+	[ ! -r "$conn" ] || note "requests in flight on $dir: $(cat "$conn")"
+	for t in /proc/"$DAEMON_PID"/task/*; do
+		note "daemon thread ${t##*/}: $(awk '/^State:/ { print $2 }' "$t/status" 2>&1) in $(cat "$t/wchan" 2>&1)"
+		sed 's/^/  | /' "$t/stack" >&2 2>/dev/null || true
+	done
+	for p in $(for q in "$@"; do proc_tree "$q"; done); do
+		for t in /proc/"$p"/task/*; do
+			note "load $p/${t##*/} ($(cat "$t/comm" 2>&1)): $(awk '/^State:/ { print $2 }' "$t/status" 2>&1) in $(cat "$t/wchan" 2>&1)"
+			sed 's/^/  | /' "$t/stack" >&2 2>/dev/null || true
+		done
+	done
+}
+
+# check_serving DIR PID...: the daemon of DIR is serving the load under
+# PID..., checked once: it answers, within 30 s, a lookup of a name it
+# never saw (a request no cache answers; ENOENT), and it or the load has
+# used CPU time since the last check (a deadlock uses none; a load served
+# by a daemon, even on a starved machine, seconds).  The probe runs in the
+# background: a stat waiting on a request the daemon read and never
+# answers cannot be killed.  Returns 1 with the reason in ALIVE_WHY; keeps
+# its state in ALIVE_CPU (the ticks at the last check) and ALIVE_N.
+check_serving() {
+	local dir=$1 probe cpu deadline
+	shift
+	cpu=$(load_ticks "$@")
+	if ((cpu - ALIVE_CPU < 5 && ALIVE_CPU - cpu < 5)); then
+		ALIVE_WHY="neither the daemon nor the load used CPU time in 30 s ($ALIVE_CPU, then $cpu ticks)"
+		return 1
+	fi
+	ALIVE_CPU=$cpu
+	ALIVE_N=$((ALIVE_N + 1))
+	LC_ALL=C stat "$dir/.alive-probe-$ALIVE_N" >"$WORKDIR/probe.out" 2>&1 &
+	probe=$!
+	deadline=$((SECONDS + 30))
+	while alive "$probe" && ((SECONDS < deadline)); do
+		sleep 0.1
+	done
+	if alive "$probe"; then
+		ALIVE_WHY="the daemon did not answer a lookup within 30 s"
+		return 1
+	fi
+	if wait "$probe" 2>/dev/null; then
+		ALIVE_WHY="a lookup of a name that does not exist succeeded"
+		return 1
+	fi
+	if ! grep -q "No such file" "$WORKDIR/probe.out"; then
+		ALIVE_WHY="a lookup failed: $(cat "$WORKDIR/probe.out")"
+		return 1
+	fi
+}
+
+# wait_load LIMIT DIR PID...: wait for every background job PID, a load on
+# the mount DIR served by $DAEMON_PID; returns 1 if any exited non-zero.
+# How long a load takes depends on what else runs on the machine (stress
+# --duration 40 took 45-70 s at load 10-20 on 2 CPUs, and more than 160 s
+# twice in full suite runs), so time alone cannot tell a deadlock from a
+# slow run.  Every 30 s the daemon must be serving (check_serving); if not,
+# that is a hang.  LIMIT seconds bounds a run that keeps moving.  Both
+# failures show where the daemon's threads and the load are (show_stuck).
+wait_load() {
+	local limit=$1 dir=$2 start=$SECONDS next pid status=0
+	shift 2
+	note "waiting for the load (pids $*), checking every 30 s that it moves"
+	ALIVE_N=0
+	ALIVE_CPU=$(load_ticks "$@")
+	next=$((SECONDS + 30))
+	for pid in "$@"; do
+		while alive "$pid"; do
+			sleep 0.5
+			((SECONDS >= next)) || continue
+			if ! check_serving "$dir" "$@"; then
+				show_stuck "$dir" "$@"
+				fail "$ALIVE_WHY while process $pid still ran, $((SECONDS - start)) s into the load: a hang"
+			fi
+			if ((SECONDS - start >= limit)); then
+				show_stuck "$dir" "$@"
+				fail "process $pid still runs after $((SECONDS - start)) s, the daemon serving: slower than the $limit s bound, not a deadlock"
+			fi
+			next=$((SECONDS + 30))
+		done
+		wait "$pid" || status=1
+	done
+	return "$status"
+}
+
 # Wait for background job $2 at most $1 seconds (fail: a hang); returns
 # its exit status.
 wait_bounded() {
