@@ -24,11 +24,11 @@ _Static_assert(PROTO_OPEN_OUT_BACKING_ID ==
 _Static_assert(sizeof(struct fuse_entry_out) == 128, "fuse_entry_out");
 _Static_assert(sizeof(struct fuse_backing_map) == 16, "fuse_backing_map");
 
-/* Bits of flags that mean nothing as a feature request.  (The header's
- * (1 << 31) is a negative int: go through uint32_t, or it sign-extends
- * over flags2.) */
+/* Bits of flags that mean nothing as a feature request: FUSE_INIT_EXT and
+ * FUSE_INIT_RESERVED, bit 31, spelled here because the header's (1 << 31)
+ * overflows an int (undefined behaviour, and sign-extended over flags2). */
 #define PROTO_INIT_NOT_FEATURES                                                \
-	((uint64_t)(uint32_t)FUSE_INIT_EXT | (uint32_t)FUSE_INIT_RESERVED)
+	((uint64_t)(uint32_t)FUSE_INIT_EXT | (UINT64_C(1) << 31))
 
 static uint32_t proto_get32(const void *base, size_t off)
 {
