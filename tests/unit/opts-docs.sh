@@ -32,6 +32,7 @@ help_names() {
 
 # README.md: the backquoted names in the first column of the table after
 # "### Options".
+# shellcheck disable=SC2016 # the backquotes are Markdown's, not expansions
 readme_names() {
 	awk '/^### Options/ { on = 1; next }
 	     on && /^\|/ { print; seen = 1; next }
@@ -48,7 +49,7 @@ man_names() {
 	     on && tag { print; tag = 0 }
 	     on && /^\.TP/ { tag = 1 }' "$man" |
 		sed -E -e 's/^\.[A-Z]+ //' -e 's/\\-/-/g' -e 's/"//g' |
-		tr ', ' '\n\n' | grep -v -E '^(-o|[A-Z]+)$' | normalize
+		tr ' ,' '\n' | grep -v -E '^(-o|[A-Z]+)$' | normalize
 }
 
 tmp=$(mktemp -d)
