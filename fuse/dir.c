@@ -25,6 +25,7 @@
 
 #include "creds.h"
 #include "fs.h"
+#include "fs_ops.h"
 
 struct dir_handle {
 	DIR *dp;

@@ -4,6 +4,7 @@
  * operations that set the connection up.
  */
 #include "fs.h"
+#include "fs_ops.h"
 
 #include <errno.h>
 #include <fcntl.h>
