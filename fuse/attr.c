@@ -16,6 +16,7 @@
 
 #include "creds.h"
 #include "fs.h"
+#include "fs_ops.h"
 #include "kill.h"
 
 #ifndef SYS_fchmodat2

@@ -20,6 +20,7 @@
 
 #include "creds.h"
 #include "fs.h"
+#include "fs_ops.h"
 #include "kill.h"
 
 /* Flags the backing open must not see: creation is done by create(), and

@@ -25,6 +25,7 @@
 
 #include "creds.h"
 #include "fs.h"
+#include "fs_ops.h"
 
 struct dir_handle {
 	DIR *dp;
@@ -39,6 +40,11 @@ struct dir_handle {
 typedef size_t (*dir_add_fn)(fuse_req_t req, struct fs *fs, struct inode *dir,
 			     char *buf, size_t size, const struct dirent *d,
 			     off_t next, bool *skip);
+
+/* fi->fh of a directory is its dir_handle's address (dir_of() and
+ * fs_opendir() are the two conversions). */
+_Static_assert(sizeof(((struct fuse_file_info *)0)->fh) >= sizeof(uintptr_t),
+	       "fi->fh must hold a dir_handle's address");
 
 static struct dir_handle *dir_of(struct fuse_file_info *fi)
 {

@@ -16,6 +16,7 @@
 
 #include "creds.h"
 #include "fs.h"
+#include "fs_ops.h"
 
 /*
  * Lookups run as the daemon, which is cheap (no credential switch).  A

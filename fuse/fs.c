@@ -4,12 +4,21 @@
  * operations that set the connection up.
  */
 #include "fs.h"
+#include "fs_ops.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/*
+ * A node id is the address of its inode (inode.h): fs_inode() and fs_ino()
+ * are the only two places that convert between them, and the round trip
+ * keeps every bit of the pointer.
+ */
+_Static_assert(sizeof(fuse_ino_t) >= sizeof(uintptr_t),
+	       "a FUSE node id must hold an inode's address");
 
 struct inode *fs_inode(struct fs *fs, fuse_ino_t ino)
 {

@@ -48,11 +48,10 @@ static size_t inode_hash(dev_t dev, ino_t ino, size_t nr_buckets)
 	return (size_t)h & (nr_buckets - 1);
 }
 
-int inode_table_init(struct inode_table *table, size_t fd_max, bool debug)
+int inode_table_init(struct inode_table *table, size_t fd_max)
 {
 	*table = (struct inode_table){
 		.fd_max = fd_max ? fd_max : 1,
-		.debug = debug,
 	};
 	table->buckets = calloc(INODE_MIN_BUCKETS, sizeof(*table->buckets));
 	if (!table->buckets)
@@ -617,25 +616,5 @@ size_t inode_fds_shed(struct inode_table *table)
 	pthread_mutex_unlock(&table->lock);
 	for (size_t i = 0; i < n; i++)
 		close(fds[i]);
-	return n;
-}
-
-size_t inode_count(struct inode_table *table)
-{
-	size_t n;
-
-	pthread_mutex_lock(&table->lock);
-	n = table->nr_inodes;
-	pthread_mutex_unlock(&table->lock);
-	return n;
-}
-
-size_t inode_fds_open(struct inode_table *table)
-{
-	size_t n;
-
-	pthread_mutex_lock(&table->lock);
-	n = table->fd_open;
-	pthread_mutex_unlock(&table->lock);
 	return n;
 }

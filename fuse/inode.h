@@ -16,7 +16,7 @@
  * carries the inode's generation: if the inode is gone and its number
  * reused, the reopen fails with ESTALE rather than reach the new file.
  * Where the backing filesystem gives no handles (and for the root), the
- * entry keeps its O_PATH fd open for its whole life, as before.
+ * entry keeps its O_PATH fd open for its whole life.
  */
 #ifndef UIDMAPFS_INODE_H
 #define UIDMAPFS_INODE_H
@@ -80,14 +80,13 @@ struct inode_table {
 	struct inode_mount *mounts;
 	size_t nr_mounts;
 	bool said_no_handles; /* logged the O_PATH fallback once */
-	bool debug;
 };
 
 /*
  * @fd_max: how many cached fds may stay open (at least 1).  Returns 0 or
  * -ENOMEM.
  */
-int inode_table_init(struct inode_table *table, size_t fd_max, bool debug);
+int inode_table_init(struct inode_table *table, size_t fd_max);
 
 /*
  * Open the mount of @dirfd (an O_PATH fd of a directory: SOURCE) for
@@ -134,12 +133,5 @@ void inode_fd_put(struct inode_table *table, struct inode *inode);
  * without handles share the limit with the cache).  Returns how many.
  */
 size_t inode_fds_shed(struct inode_table *table);
-
-/* Number of entries, for tests of forget. */
-size_t inode_count(struct inode_table *table);
-
-/* Cached fds open now (not counting held fds of entries without
- * handles), for the debug log and tests. */
-size_t inode_fds_open(struct inode_table *table);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "fs_ops.h"
 #include "opts.h"
 #include "session.h"
 #include "uring.h"

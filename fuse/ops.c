@@ -5,7 +5,7 @@
  * every user of the mount, and no lock wait ever blocks a daemon thread
  * (see fs_init()).
  */
-#include "fs.h"
+#include "fs_ops.h"
 
 const struct fuse_lowlevel_ops fs_ops = {
 	.init = fs_init,

@@ -24,102 +24,204 @@
 /* fd_cache=N: no more fds than the kernel's nr_open ceiling allows. */
 #define OPTS_LIMIT_FD_CACHE 1048576
 
-enum opts_key {
-	KEY_UIDMAP,
-	KEY_GIDMAP,
-	KEY_USERNS,
-	KEY_ENTRY_TIMEOUT,
-	KEY_ATTR_TIMEOUT,
-	KEY_NEGATIVE_TIMEOUT,
-	KEY_MAX_THREADS,
-	KEY_FD_CACHE,
-	KEY_KEEP_CACHE,
-	KEY_NO_PASSTHROUGH,
-	KEY_NO_URING,
-	KEY_IDMAP_OPTIONAL,
-	KEY_CLONE_FD,
-	KEY_FOREGROUND,
-	KEY_DEBUG,
-	KEY_SINGLE,
-	KEY_HELP,
-	KEY_VERSION,
+/* What an option does with its value (its struct opts field). */
+enum opts_kind {
+	OPTS_TRUE,	     /* bool field = true */
+	OPTS_FALSE,	     /* bool field = false */
+	OPTS_STRING,	     /* char * field = a copy of the value */
+	OPTS_SECONDS,	     /* double field = 0 to OPTS_MAX_TIMEOUT */
+	OPTS_PID,	     /* pid_t field = 1 to .max */
+	OPTS_UINT,	     /* unsigned int field = 1 to .max */
+	OPTS_SIZE,	     /* size_t field = 1 to .max */
+	OPTS_MOUNT_SET,	     /* mount_flags |= .flag */
+	OPTS_MOUNT_CLEAR,    /* mount_flags &= ~.flag */
+	OPTS_IGNORED,	     /* accepted, no effect */
+	OPTS_IGNORED_PREFIX, /* any option starting with .name: no effect */
 };
 
-static const struct fuse_opt opts_table[] = {
-	FUSE_OPT_KEY("uidmap=", KEY_UIDMAP),
-	FUSE_OPT_KEY("gidmap=", KEY_GIDMAP),
-	FUSE_OPT_KEY("userns=", KEY_USERNS),
-	FUSE_OPT_KEY("entry_timeout=", KEY_ENTRY_TIMEOUT),
-	FUSE_OPT_KEY("attr_timeout=", KEY_ATTR_TIMEOUT),
-	FUSE_OPT_KEY("negative_timeout=", KEY_NEGATIVE_TIMEOUT),
-	FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
-	FUSE_OPT_KEY("fd_cache=", KEY_FD_CACHE),
-	FUSE_OPT_KEY("keep_cache", KEY_KEEP_CACHE),
-	FUSE_OPT_KEY("nopassthrough", KEY_NO_PASSTHROUGH),
-	FUSE_OPT_KEY("nouring", KEY_NO_URING),
-	FUSE_OPT_KEY("idmap_optional", KEY_IDMAP_OPTIONAL),
-	FUSE_OPT_KEY("clone_fd", KEY_CLONE_FD),
-	FUSE_OPT_KEY("debug", KEY_DEBUG),
-	FUSE_OPT_KEY("-f", KEY_FOREGROUND),
-	FUSE_OPT_KEY("-d", KEY_DEBUG),
-	FUSE_OPT_KEY("-s", KEY_SINGLE),
-	FUSE_OPT_KEY("-h", KEY_HELP),
-	FUSE_OPT_KEY("--help", KEY_HELP),
-	FUSE_OPT_KEY("-V", KEY_VERSION),
-	FUSE_OPT_KEY("--version", KEY_VERSION),
-	FUSE_OPT_END,
+/* The headings of --help, in order. */
+enum opts_section {
+	OPTS_SEC_IDMAP,
+	OPTS_SEC_CACHE,
+	OPTS_SEC_DAEMON,
+	OPTS_SEC_MOUNT,
+	OPTS_SEC_IGNORED,
+	OPTS_SEC_INFO,
+	OPTS_NR_SECTIONS,
 };
 
-/* Generic mount options: set or clear one MS_* flag. */
-struct opts_flag {
-	const char *name;
-	unsigned long flag;
-	bool set;
-};
-
-static const struct opts_flag opts_flags[] = {
-	{ "ro", MS_RDONLY, true },
-	{ "rw", MS_RDONLY, false },
-	{ "nodev", MS_NODEV, true },
-	{ "allow_dev", MS_NODEV, false },
-	{ "nosuid", MS_NOSUID, true },
-	{ "allow_suid", MS_NOSUID, false },
-	{ "noexec", MS_NOEXEC, true },
-	{ "exec", MS_NOEXEC, false },
-	{ "noatime", MS_NOATIME, true },
-	{ "atime", MS_NOATIME, false },
-	{ "nodiratime", MS_NODIRATIME, true },
-	{ "diratime", MS_NODIRATIME, false },
-	{ "relatime", MS_RELATIME, true },
-	{ "norelatime", MS_RELATIME, false },
-	{ "strictatime", MS_STRICTATIME, true },
-	{ "lazytime", MS_LAZYTIME, true },
-	{ "sync", MS_SYNCHRONOUS, true },
-	{ "async", MS_SYNCHRONOUS, false },
-	{ "dirsync", MS_DIRSYNC, true },
+static const char *const opts_headings[OPTS_NR_SECTIONS] = {
+	[OPTS_SEC_IDMAP] = "ID mapping:",
+	[OPTS_SEC_CACHE] = "Caching (single-writer volumes can cache long; "
+			   "shared NFS needs short):",
+	[OPTS_SEC_DAEMON] = "Daemon:",
+	[OPTS_SEC_MOUNT] = "Mount flags.  nodev and nosuid are on unless "
+			   "relaxed, at the host's risk:",
+	[OPTS_SEC_IGNORED] = "Accepted and ignored: allow_other and "
+			     "default_permissions (always on), fstab's\n"
+			     "bookkeeping, and the dev and suid that "
+			     "mount.fuse3 adds to root's mounts:",
+	[OPTS_SEC_INFO] = "",
 };
 
 /*
- * Accepted and without effect: mount(8) and fstab bookkeeping, the two FUSE
- * options uidmapfs always sets, and "dev"/"suid", which mount.fuse3 adds to
- * every mount root makes and so cannot mean consent (allow_dev and
- * allow_suid do).
+ * One option: the fuse_opt template it is matched by (a name starting with
+ * '-' is a command-line flag, any other an -o option; "name=" takes a
+ * value), what it does, and how --help shows it: on a line of its own
+ * with @help, on the line of the entry before it if an @alias, or else in
+ * a list after its section's lines.  tests/unit/opts-docs.sh checks that
+ * every option --help shows is in README.md's table and in uidmapfs(1),
+ * and back.
  */
-static const char *const opts_ignored[] = {
-	"defaults",
-	"auto",
-	"noauto",
-	"user",
-	"nouser",
-	"users",
-	"owner",
-	"_netdev",
-	"nofail",
-	"allow_other",
-	"default_permissions",
-	"dev",
-	"suid",
+struct opts_spec {
+	const char *name;
+	enum opts_kind kind;
+	size_t field;	    /* offsetof(struct opts, ...) */
+	unsigned long max;  /* OPTS_PID, OPTS_UINT, OPTS_SIZE */
+	unsigned long flag; /* OPTS_MOUNT_*: an MS_* flag */
+	enum opts_section section;
+	const char *metavar; /* after the name in --help, e.g. "MAP" */
+	const char *help;    /* lines after the first indented by --help */
+	bool alias;	     /* another name for the entry before */
 };
+
+#define OPTS_FIELD(f) .field = offsetof(struct opts, f)
+
+static const struct opts_spec opts_specs[] = {
+	{ "uidmap=", OPTS_STRING, OPTS_FIELD(uidmap), .metavar = "MAP",
+	  .section = OPTS_SEC_IDMAP, .help = "user id map (with gidmap=)" },
+	{ "gidmap=", OPTS_STRING, OPTS_FIELD(gidmap), .metavar = "MAP",
+	  .section = OPTS_SEC_IDMAP, .help = "group id map (with uidmap=)" },
+	{ "userns=", OPTS_PID, OPTS_FIELD(userns_pid), .max = INT_MAX,
+	  .metavar = "PID", .section = OPTS_SEC_IDMAP,
+	  .help = "copy both maps from /proc/PID/{uid,gid}_map" },
+	{ "idmap_optional", OPTS_TRUE, OPTS_FIELD(idmap_optional),
+	  .section = OPTS_SEC_IDMAP,
+	  .help = "kernel mode on a kernel without FUSE ID-mapping:\n"
+		  "run as a plain passthrough (and log it)" },
+
+	{ "entry_timeout=", OPTS_SECONDS, OPTS_FIELD(entry_timeout),
+	  .metavar = "SECS", .section = OPTS_SEC_CACHE,
+	  .help = "name lookups are cached this long (default 1)" },
+	{ "attr_timeout=", OPTS_SECONDS, OPTS_FIELD(attr_timeout),
+	  .metavar = "SECS", .section = OPTS_SEC_CACHE,
+	  .help = "attributes are cached this long (default 1)" },
+	{ "negative_timeout=", OPTS_SECONDS, OPTS_FIELD(negative_timeout),
+	  .metavar = "SECS", .section = OPTS_SEC_CACHE,
+	  .help = "missing names are cached this long (default 0)" },
+	{ "keep_cache", OPTS_TRUE, OPTS_FIELD(keep_cache),
+	  .section = OPTS_SEC_CACHE,
+	  .help = "keep file data cached across opens" },
+	{ "nopassthrough", OPTS_FALSE, OPTS_FIELD(passthrough),
+	  .section = OPTS_SEC_CACHE,
+	  .help = "serve read/write in the daemon, not through the\n"
+		  "kernel's FUSE passthrough (Linux 6.9)" },
+	{ "nouring", OPTS_FALSE, OPTS_FIELD(uring), .section = OPTS_SEC_CACHE,
+	  .help = "serve requests over /dev/fuse only, not over\n"
+		  "FUSE io_uring (Linux 6.14, used where the\n"
+		  "fuse module's enable_uring parameter is Y)" },
+
+	{ "-f", OPTS_TRUE, OPTS_FIELD(foreground), .section = OPTS_SEC_DAEMON,
+	  .help = "stay in the foreground" },
+	/* opts_parse(): debug implies foreground. */
+	{ "-d", OPTS_TRUE, OPTS_FIELD(debug), .section = OPTS_SEC_DAEMON,
+	  .help = "foreground, and log every request" },
+	{ "debug", OPTS_TRUE, OPTS_FIELD(debug), .section = OPTS_SEC_DAEMON,
+	  .alias = true },
+	{ "-s", OPTS_TRUE, OPTS_FIELD(single_thread),
+	  .section = OPTS_SEC_DAEMON,
+	  .help = "serve requests with a single thread" },
+	{ "max_threads=", OPTS_UINT, OPTS_FIELD(max_threads),
+	  .max = OPTS_LIMIT_MAX_THREADS, .metavar = "N",
+	  .section = OPTS_SEC_DAEMON,
+	  .help = "at most N worker threads (default: one per\n"
+		  "CPU, at least 2; raise it for a slow store\n"
+		  "with many concurrent callers, such as NFS)" },
+	{ "clone_fd", OPTS_TRUE, OPTS_FIELD(clone_fd),
+	  .section = OPTS_SEC_DAEMON,
+	  .help = "one /dev/fuse fd per worker thread" },
+	{ "fd_cache=", OPTS_SIZE, OPTS_FIELD(fd_cache),
+	  .max = OPTS_LIMIT_FD_CACHE, .metavar = "N",
+	  .section = OPTS_SEC_DAEMON,
+	  .help = "keep at most N inode fds open; others are\n"
+		  "reopened from file handles (default: the\n"
+		  "RLIMIT_NOFILE hard limit less an eighth)" },
+
+	{ "allow_dev", OPTS_MOUNT_CLEAR, .flag = MS_NODEV,
+	  .section = OPTS_SEC_MOUNT,
+	  .help = "honour device nodes on the volume" },
+	{ "allow_suid", OPTS_MOUNT_CLEAR, .flag = MS_NOSUID,
+	  .section = OPTS_SEC_MOUNT,
+	  .help = "honour set-id bits and file capabilities" },
+	{ "ro", OPTS_MOUNT_SET, .flag = MS_RDONLY, .section = OPTS_SEC_MOUNT },
+	{ "rw", OPTS_MOUNT_CLEAR, .flag = MS_RDONLY,
+	  .section = OPTS_SEC_MOUNT },
+	{ "nodev", OPTS_MOUNT_SET, .flag = MS_NODEV,
+	  .section = OPTS_SEC_MOUNT },
+	{ "nosuid", OPTS_MOUNT_SET, .flag = MS_NOSUID,
+	  .section = OPTS_SEC_MOUNT },
+	{ "noexec", OPTS_MOUNT_SET, .flag = MS_NOEXEC,
+	  .section = OPTS_SEC_MOUNT },
+	{ "exec", OPTS_MOUNT_CLEAR, .flag = MS_NOEXEC,
+	  .section = OPTS_SEC_MOUNT },
+	{ "noatime", OPTS_MOUNT_SET, .flag = MS_NOATIME,
+	  .section = OPTS_SEC_MOUNT },
+	{ "atime", OPTS_MOUNT_CLEAR, .flag = MS_NOATIME,
+	  .section = OPTS_SEC_MOUNT },
+	{ "nodiratime", OPTS_MOUNT_SET, .flag = MS_NODIRATIME,
+	  .section = OPTS_SEC_MOUNT },
+	{ "diratime", OPTS_MOUNT_CLEAR, .flag = MS_NODIRATIME,
+	  .section = OPTS_SEC_MOUNT },
+	{ "relatime", OPTS_MOUNT_SET, .flag = MS_RELATIME,
+	  .section = OPTS_SEC_MOUNT },
+	{ "norelatime", OPTS_MOUNT_CLEAR, .flag = MS_RELATIME,
+	  .section = OPTS_SEC_MOUNT },
+	{ "strictatime", OPTS_MOUNT_SET, .flag = MS_STRICTATIME,
+	  .section = OPTS_SEC_MOUNT },
+	{ "lazytime", OPTS_MOUNT_SET, .flag = MS_LAZYTIME,
+	  .section = OPTS_SEC_MOUNT },
+	{ "sync", OPTS_MOUNT_SET, .flag = MS_SYNCHRONOUS,
+	  .section = OPTS_SEC_MOUNT },
+	{ "async", OPTS_MOUNT_CLEAR, .flag = MS_SYNCHRONOUS,
+	  .section = OPTS_SEC_MOUNT },
+	{ "dirsync", OPTS_MOUNT_SET, .flag = MS_DIRSYNC,
+	  .section = OPTS_SEC_MOUNT },
+
+	/*
+	 * The two FUSE options uidmapfs always sets, mount(8) and fstab
+	 * bookkeeping, and "dev"/"suid", which mount.fuse3 adds to every
+	 * mount root makes and so cannot mean consent (allow_dev and
+	 * allow_suid do).
+	 */
+	{ "allow_other", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+	{ "default_permissions", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+	{ "defaults", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+	{ "auto", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+	{ "noauto", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+	{ "user", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+	{ "nouser", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+	{ "users", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+	{ "owner", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+	{ "_netdev", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+	{ "nofail", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+	/* fstab's x-systemd.* and the like, and mount's comment=. */
+	{ "x-", OPTS_IGNORED_PREFIX, .metavar = "*",
+	  .section = OPTS_SEC_IGNORED },
+	{ "comment=", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+	{ "dev", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+	{ "suid", OPTS_IGNORED, .section = OPTS_SEC_IGNORED },
+
+	{ "-h", OPTS_TRUE, OPTS_FIELD(show_help), .section = OPTS_SEC_INFO,
+	  .help = "show this help" },
+	{ "--help", OPTS_TRUE, OPTS_FIELD(show_help), .section = OPTS_SEC_INFO,
+	  .alias = true },
+	{ "-V", OPTS_TRUE, OPTS_FIELD(show_version), .section = OPTS_SEC_INFO,
+	  .help = "show the version" },
+	{ "--version", OPTS_TRUE, OPTS_FIELD(show_version),
+	  .section = OPTS_SEC_INFO, .alias = true },
+};
+
+#define OPTS_NR_SPECS (sizeof(opts_specs) / sizeof(opts_specs[0]))
 
 struct opts_ctx {
 	struct opts *o;
@@ -192,28 +294,60 @@ static int opts_string(struct opts_ctx *ctx, const char *arg, char **out)
 	return 0;
 }
 
-/* -o options with no table key: mount flags, ignored ones, or an error. */
-static int opts_other(struct opts_ctx *ctx, const char *arg)
+/* Apply @spec, which matched @arg. */
+static int opts_apply(struct opts_ctx *ctx, const struct opts_spec *spec,
+		      const char *arg)
 {
-	for (size_t i = 0; i < sizeof(opts_flags) / sizeof(opts_flags[0]);
-	     i++) {
-		const struct opts_flag *f = &opts_flags[i];
+	char *field = (char *)ctx->o + spec->field;
+	unsigned long n = 0;
+	int ret;
 
-		if (strcmp(arg, f->name) != 0)
-			continue;
-		if (f->set)
-			ctx->o->mount_flags |= f->flag;
-		else
-			ctx->o->mount_flags &= ~f->flag;
+	switch (spec->kind) {
+	case OPTS_TRUE:
+		*(bool *)field = true;
+		return 0;
+	case OPTS_FALSE:
+		*(bool *)field = false;
+		return 0;
+	case OPTS_STRING:
+		return opts_string(ctx, arg, (char **)field);
+	case OPTS_SECONDS:
+		return opts_timeout(ctx, arg, (double *)field);
+	case OPTS_PID:
+		ret = opts_uint(ctx, arg, spec->max, &n);
+		*(pid_t *)field = (pid_t)n;
+		return ret;
+	case OPTS_UINT:
+		ret = opts_uint(ctx, arg, spec->max, &n);
+		*(unsigned int *)field = (unsigned int)n;
+		return ret;
+	case OPTS_SIZE:
+		ret = opts_uint(ctx, arg, spec->max, &n);
+		*(size_t *)field = (size_t)n;
+		return ret;
+	case OPTS_MOUNT_SET:
+		ctx->o->mount_flags |= spec->flag;
+		return 0;
+	case OPTS_MOUNT_CLEAR:
+		ctx->o->mount_flags &= ~spec->flag;
+		return 0;
+	case OPTS_IGNORED:
+	case OPTS_IGNORED_PREFIX:
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(opts_ignored) / sizeof(opts_ignored[0]);
-	     i++)
-		if (strcmp(arg, opts_ignored[i]) == 0)
+	return opts_fail(ctx, "unexpected argument '%s'", arg);
+}
+
+/* -o options no template matched: a prefix we ignore, or an error. */
+static int opts_other(struct opts_ctx *ctx, const char *arg)
+{
+	for (size_t i = 0; i < OPTS_NR_SPECS; i++) {
+		const struct opts_spec *spec = &opts_specs[i];
+
+		if (spec->kind == OPTS_IGNORED_PREFIX &&
+		    strncmp(arg, spec->name, strlen(spec->name)) == 0)
 			return 0;
-	/* fstab's x-systemd.* and the like, and mount's comment=. */
-	if (strncmp(arg, "x-", 2) == 0 || strncmp(arg, "comment=", 8) == 0)
-		return 0;
+	}
 	return opts_fail(ctx, "unknown option '%s' (see --help)", arg);
 }
 
@@ -234,69 +368,16 @@ static int opts_positional(struct opts_ctx *ctx, const char *arg)
 	return 0;
 }
 
+/* fuse_opt_parse()'s callback: @key is an index into opts_specs. */
 static int opts_arg(void *data, const char *arg, int key,
 		    struct fuse_args *outargs)
 {
 	struct opts_ctx *ctx = data;
-	struct opts *o = ctx->o;
-	unsigned long n;
-	int ret = 0;
 
 	(void)outargs;
+	if (key >= 0 && (size_t)key < OPTS_NR_SPECS)
+		return opts_apply(ctx, &opts_specs[key], arg);
 	switch (key) {
-	case KEY_UIDMAP:
-		return opts_string(ctx, arg, &o->uidmap);
-	case KEY_GIDMAP:
-		return opts_string(ctx, arg, &o->gidmap);
-	case KEY_USERNS:
-		ret = opts_uint(ctx, arg, INT_MAX, &n);
-		o->userns_pid = (pid_t)n;
-		return ret;
-	case KEY_ENTRY_TIMEOUT:
-		return opts_timeout(ctx, arg, &o->entry_timeout);
-	case KEY_ATTR_TIMEOUT:
-		return opts_timeout(ctx, arg, &o->attr_timeout);
-	case KEY_NEGATIVE_TIMEOUT:
-		return opts_timeout(ctx, arg, &o->negative_timeout);
-	case KEY_MAX_THREADS:
-		ret = opts_uint(ctx, arg, OPTS_LIMIT_MAX_THREADS, &n);
-		o->max_threads = (unsigned int)n;
-		return ret;
-	case KEY_FD_CACHE:
-		ret = opts_uint(ctx, arg, OPTS_LIMIT_FD_CACHE, &n);
-		o->fd_cache = (size_t)n;
-		return ret;
-	case KEY_KEEP_CACHE:
-		o->keep_cache = true;
-		return 0;
-	case KEY_NO_PASSTHROUGH:
-		o->passthrough = false;
-		return 0;
-	case KEY_NO_URING:
-		o->uring = false;
-		return 0;
-	case KEY_IDMAP_OPTIONAL:
-		o->idmap_optional = true;
-		return 0;
-	case KEY_CLONE_FD:
-		o->clone_fd = true;
-		return 0;
-	case KEY_DEBUG:
-		o->debug = true;
-		o->foreground = true;
-		return 0;
-	case KEY_FOREGROUND:
-		o->foreground = true;
-		return 0;
-	case KEY_SINGLE:
-		o->single_thread = true;
-		return 0;
-	case KEY_HELP:
-		o->show_help = true;
-		return 0;
-	case KEY_VERSION:
-		o->show_version = true;
-		return 0;
 	case FUSE_OPT_KEY_OPT:
 		if (arg[0] == '-')
 			return opts_fail(
@@ -330,7 +411,16 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct opts_ctx ctx = { .o = o, .err = err, .errlen = errlen };
+	struct fuse_opt table[OPTS_NR_SPECS + 1];
+	size_t n = 0;
 	int ret;
+
+	/* The fuse_opt table, from opts_specs: each key is its index. */
+	for (size_t i = 0; i < OPTS_NR_SPECS; i++)
+		if (opts_specs[i].kind != OPTS_IGNORED_PREFIX)
+			table[n++] = (struct fuse_opt)FUSE_OPT_KEY(
+				opts_specs[i].name, (int)i);
+	table[n] = (struct fuse_opt)FUSE_OPT_END;
 
 	*o = (struct opts){
 		.entry_timeout = OPTS_DEFAULT_TIMEOUT,
@@ -342,7 +432,7 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 		.mount_flags = MS_NODEV | MS_NOSUID,
 	};
 	err[0] = '\0';
-	ret = fuse_opt_parse(&args, &ctx, opts_table, opts_arg);
+	ret = fuse_opt_parse(&args, &ctx, table, opts_arg);
 	fuse_opt_free_args(&args);
 	if (ret < 0) {
 		if (!err[0]) /* libfuse's own parse error, e.g. "-o" alone */
@@ -350,6 +440,8 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 				 "invalid command line (see --help)");
 		return -EINVAL;
 	}
+	if (o->debug)
+		o->foreground = true;
 	if (o->show_help || o->show_version)
 		return 0;
 	if (!o->source || !o->mountpoint) {
@@ -386,6 +478,73 @@ void opts_free(struct opts *o)
 	o->source = o->mountpoint = o->uidmap = o->gidmap = NULL;
 }
 
+/* How --help names @spec: "-o name=METAVAR", or as typed for a flag. */
+static void opts_print_name(FILE *out, const struct opts_spec *spec,
+			    bool with_o)
+{
+	fprintf(out, "%s%s%s", with_o && spec->name[0] != '-' ? "-o " : "",
+		spec->name, spec->metavar ? spec->metavar : "");
+}
+
+/* @text with its second and later lines indented by @indent. */
+static void opts_print_text(FILE *out, const char *text, int indent)
+{
+	for (const char *nl; (nl = strchr(text, '\n')); text = nl + 1)
+		fprintf(out, "%.*s\n%*s", (int)(nl - text), text, indent, "");
+	fprintf(out, "%s\n", text);
+}
+
+#define OPTS_HELP_COLUMN 24 /* width of the name column */
+#define OPTS_HELP_WIDTH 76  /* lists wrap before this column */
+
+static void opts_print_section(FILE *out, enum opts_section sec)
+{
+	int col = 0;
+
+	fprintf(out, "\n");
+	if (opts_headings[sec][0])
+		opts_print_text(out, opts_headings[sec], 0);
+	for (size_t i = 0; i < OPTS_NR_SPECS; i++) {
+		const struct opts_spec *spec = &opts_specs[i];
+		char name[64];
+		FILE *mem;
+
+		if (spec->section != sec || !spec->help)
+			continue;
+		/* The name column: the entry and its aliases. */
+		mem = fmemopen(name, sizeof(name), "w");
+		if (!mem)
+			return;
+		opts_print_name(mem, spec, true);
+		for (size_t a = i + 1; a < OPTS_NR_SPECS && opts_specs[a].alias;
+		     a++) {
+			fprintf(mem, ", ");
+			opts_print_name(mem, &opts_specs[a], true);
+		}
+		fclose(mem);
+		fprintf(out, "  %-*s ", OPTS_HELP_COLUMN, name);
+		opts_print_text(out, spec->help, OPTS_HELP_COLUMN + 3);
+	}
+	for (size_t i = 0; i < OPTS_NR_SPECS; i++) {
+		const struct opts_spec *spec = &opts_specs[i];
+		int len;
+
+		if (spec->section != sec || spec->help || spec->alias)
+			continue;
+		len = (int)strlen(spec->name) +
+		      (spec->metavar ? (int)strlen(spec->metavar) : 0);
+		if (col && col + 2 + len >= OPTS_HELP_WIDTH) {
+			fprintf(out, ",\n");
+			col = 0;
+		}
+		col += fprintf(out, col ? ", " : "  ");
+		opts_print_name(out, spec, false);
+		col += len;
+	}
+	if (col)
+		fprintf(out, "\n");
+}
+
 void opts_print_help(FILE *out, const char *progname)
 {
 	fprintf(out,
@@ -404,50 +563,9 @@ void opts_print_help(FILE *out, const char *progname)
 		"\n"
 		"MAP is inside:outside:count[:inside:outside:count...] as in\n"
 		"/proc/PID/uid_map: on-disk id `inside` is shown as `outside`.\n"
-		"A Kubernetes pod with uid_map \"0 524288 65536\" needs 0:524288:65536.\n"
-		"\n"
-		"ID mapping:\n"
-		"  -o uidmap=MAP            user id map (with gidmap=)\n"
-		"  -o gidmap=MAP            group id map (with uidmap=)\n"
-		"  -o userns=PID            copy both maps from /proc/PID/{uid,gid}_map\n"
-		"  -o idmap_optional        kernel mode on a kernel without FUSE ID-mapping:\n"
-		"                           run as a plain passthrough (and log it)\n"
-		"\n"
-		"Caching (single-writer volumes can cache long; shared NFS needs short):\n"
-		"  -o entry_timeout=SECS    name lookups are cached this long (default 1)\n"
-		"  -o attr_timeout=SECS     attributes are cached this long (default 1)\n"
-		"  -o negative_timeout=SECS missing names are cached this long (default 0)\n"
-		"  -o keep_cache            keep file data cached across opens\n"
-		"  -o nopassthrough         serve read/write in the daemon, not through the\n"
-		"                           kernel's FUSE passthrough (Linux 6.9)\n"
-		"  -o nouring               serve requests over /dev/fuse only, not over\n"
-		"                           FUSE io_uring (Linux 6.14, used where the\n"
-		"                           fuse module's enable_uring parameter is Y)\n"
-		"\n"
-		"Daemon:\n"
-		"  -f                       stay in the foreground\n"
-		"  -d, -o debug             foreground, and log every request\n"
-		"  -s                       serve requests with a single thread\n"
-		"  -o max_threads=N         at most N worker threads (default: one per\n"
-		"                           CPU, at least 2; raise it for a slow store\n"
-		"                           with many concurrent callers, such as NFS)\n"
-		"  -o clone_fd              one /dev/fuse fd per worker thread\n"
-		"  -o fd_cache=N            keep at most N inode fds open; others are\n"
-		"                           reopened from file handles (default: the\n"
-		"                           RLIMIT_NOFILE hard limit less an eighth)\n"
-		"\n"
-		"Mount flags: ro, rw, noexec, exec, noatime, atime, nodiratime, relatime,\n"
-		"strictatime, lazytime, sync, async, dirsync.  nodev and nosuid are always\n"
-		"on unless relaxed, at the host's risk, with:\n"
-		"  -o allow_dev             honour device nodes on the volume\n"
-		"  -o allow_suid            honour set-id bits and file capabilities\n"
-		"allow_other and default_permissions are always on.  fstab's defaults,\n"
-		"auto, noauto, user, _netdev, nofail, x-*, and the dev and suid that\n"
-		"mount.fuse3 adds, are accepted and ignored.\n"
-		"\n"
-		"  -h, --help               show this help\n"
-		"  -V, --version            show the version\n"
-		"\n"
-		"See uidmapfs(1).\n",
+		"A Kubernetes pod with uid_map \"0 524288 65536\" needs 0:524288:65536.\n",
 		progname, progname, progname);
+	for (int sec = 0; sec < OPTS_NR_SECTIONS; sec++)
+		opts_print_section(out, (enum opts_section)sec);
+	fprintf(out, "\nSee uidmapfs(1).\n");
 }

@@ -248,8 +248,9 @@ session_init_want(const struct session_features *feat,
 		wanted |= FUSE_ALLOW_IDMAP;
 	if (feat->want_passthrough && !feat->hide_passthrough)
 		wanted |= FUSE_PASSTHROUGH;
-	if (feat->want_killpriv_v2)
-		wanted |= FUSE_HANDLE_KILLPRIV_V2;
+	/* Always: we clear set-id bits ourselves (fuse/kill.c) and the
+	 * kernel skips its per-write security.capability lookup. */
+	wanted |= FUSE_HANDLE_KILLPRIV_V2;
 	if (feat->want_uring)
 		wanted |= FUSE_OVER_IO_URING;
 	/* Our backing files are on ordinary filesystems: one level of

@@ -30,10 +30,6 @@ struct session_mount {
 struct session_features {
 	bool want_idmap;       /* kernel mode: advertise FUSE_ALLOW_IDMAP */
 	bool want_passthrough; /* hand read/write to the kernel */
-	/* Clear set-id bits ourselves (fuse/kill.c) and let the kernel skip
-	 * its per-write security.capability lookup. */
-	bool want_killpriv_v2;
-	bool debug;
 	/* Set only by the test build (uidmapfs-test, setup.c): treat these
 	 * offers as absent, to see what happens on kernels without them. */
 	bool hide_idmap;
@@ -81,19 +77,20 @@ int session_handshake(struct fuse_session *se, struct session_features *feat,
 int session_unmount(const char *mountpoint);
 
 /*
- * Whether the request this thread is serving asks the server to clear
- * setuid/setgid: the FUSE_OPEN_KILL_SUIDGID, FUSE_WRITE_KILL_SUIDGID or
- * FATTR_KILL_SUIDGID bit, which libfuse 3.14 does not pass to the
- * operations.  Returns 1 or 0, or -1 when unknown (the request did not come
- * through our read hook).  Meaningful only when killpriv_v2 was granted.
- */
-/*
  * Note the raw request @buf (@len bytes) this thread is about to have
  * libfuse process, for session_request_kill_suidgid(): the read hook does
  * it for /dev/fuse, a transport of its own (io_uring) must do it too.
  */
 void session_note_request(const void *buf, size_t len);
 
+/*
+ * Whether the request this thread is serving asks the server to clear
+ * setuid/setgid: the FUSE_OPEN_KILL_SUIDGID, FUSE_WRITE_KILL_SUIDGID or
+ * FATTR_KILL_SUIDGID bit, which libfuse 3.14 does not pass to the
+ * operations.  Returns 1 or 0, or -1 when unknown (the request did not come
+ * through a transport that called session_note_request()).  Meaningful
+ * only when killpriv_v2 was granted.
+ */
 int session_request_kill_suidgid(void);
 
 /*

@@ -257,8 +257,6 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	*fs = (struct fs){
 		.features = {
 			.want_passthrough = o->passthrough,
-			.want_killpriv_v2 = true,
-			.debug = o->debug,
 			.dev_fd = -1,
 		},
 		.proc_fd = -1,
@@ -301,7 +299,7 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	ret = fs_open_source(fs, o->source, err, errlen);
 	if (ret)
 		goto out_close_proc;
-	ret = inode_table_init(&fs->inodes, fd_max, o->debug);
+	ret = inode_table_init(&fs->inodes, fd_max);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		goto out_close_root;

@@ -253,6 +253,9 @@ static struct io_uring_sqe *uring_prep_cmd(struct uring_queue *q,
 	return sqe;
 }
 
+_Static_assert(sizeof(((struct io_uring_sqe *)0)->addr) >= sizeof(uintptr_t),
+	       "an SQE's addr must hold a pointer");
+
 static int uring_register(struct uring_queue *q, struct uring_ent *ent)
 {
 	struct io_uring_sqe *sqe;

@@ -26,6 +26,7 @@
 
 #include "creds.h"
 #include "fs.h"
+#include "fs_ops.h"
 #include "xattr_ids.h"
 
 /* The kernel's XATTR_SIZE_MAX and XATTR_LIST_MAX. */
