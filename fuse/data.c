@@ -40,21 +40,10 @@
  */
 static bool data_passthrough_safe(int fd)
 {
-	static const unsigned long local[] = {
-		0xEF53,	    /* ext2/3/4 */
-		0x58465342, /* xfs */
-		0x9123683E, /* btrfs */
-		0x01021994, /* tmpfs */
-		0xF2F52010, /* f2fs */
-	};
 	struct statfs sf;
 
-	if (fstatfs(fd, &sf) < 0)
-		return false;
-	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
-		if ((unsigned long)sf.f_type == local[i])
-			return true;
-	return false;
+	return fstatfs(fd, &sf) == 0 &&
+	       inode_fs_local((unsigned long)sf.f_type);
 }
 
 /*

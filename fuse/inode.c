@@ -203,9 +203,7 @@ static bool inode_handle_eq(const struct file_handle *a,
 	       memcmp(a->f_handle, b->f_handle, a->handle_bytes) == 0;
 }
 
-/* The filesystems whose inode numbers only this machine hands out (the
- * ones data.c trusts with passthrough). */
-static bool inode_fs_local(unsigned long type)
+bool inode_fs_local(unsigned long type)
 {
 	static const unsigned long local[] = {
 		0xEF53,	    /* ext2/3/4 */

@@ -134,4 +134,12 @@ void inode_fd_put(struct inode_table *table, struct inode *inode);
  */
 size_t inode_fds_shed(struct inode_table *table);
 
+/*
+ * Is @type (statfs f_type) a local filesystem: one whose inode numbers only
+ * this machine hands out, and that checks no credentials of its own (ext2/3/4,
+ * xfs, btrfs, tmpfs, f2fs)?  The one list both file handles and passthrough
+ * trust.
+ */
+bool inode_fs_local(unsigned long type);
+
 #endif
