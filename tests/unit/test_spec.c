@@ -34,32 +34,10 @@
 #include <json-c/json.h>
 
 #include "spec.h"
+#include "test_spec_util.h"
 #include "test_util.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static char *load_fixture(const char *name, size_t *len)
-{
-	char path[512];
-	FILE *f;
-	long size;
-	char *text;
-
-	snprintf(path, sizeof(path), "%s/%s", SPECS_DIR, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size > 0);
-	rewind(f);
-	text = malloc((size_t)size + 1);
-	assert_non_null(text);
-	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
-	text[size] = '\0';
-	fclose(f);
-	*len = (size_t)size;
-	return text;
-}
 
 /* @text without blanks outside strings (our fixtures use no escapes that
  * json-c would write differently). */
@@ -84,18 +62,6 @@ static char *minify(const char *text)
 	}
 	out[o] = '\0';
 	return out;
-}
-
-static struct spec *parse_ok(const char *text)
-{
-	char err[SPEC_ERR_LEN] = "";
-	struct spec *spec = NULL;
-	int ret = spec_parse(text, strlen(text), &spec, err, sizeof(err));
-
-	if (ret)
-		fail_msg("spec_parse: %d %s", ret, err);
-	assert_non_null(spec);
-	return spec;
 }
 
 static char *serialize_ok(const struct spec *spec)
@@ -803,12 +769,6 @@ static void test_idmounts_many(void **state)
 }
 
 /* ---- main ------------------------------------------------------------- */
-
-#define ROWS(table, func, kind, field)                                         \
-	for (size_t i = 0; i < ARRAY_SIZE(table); i++, n++) {                  \
-		test_name(names[n], kind, NULL, table[i].field);               \
-		tests[n] = row_test(func, names[n], &table[i]);                \
-	}
 
 int main(void)
 {

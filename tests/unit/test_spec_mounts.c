@@ -19,19 +19,8 @@
 #include <string.h>
 
 #include "spec.h"
+#include "test_spec_util.h"
 #include "test_util.h"
-
-static struct spec *parse_ok(const char *text)
-{
-	char err[SPEC_ERR_LEN] = "";
-	struct spec *spec = NULL;
-	int ret = spec_parse(text, strlen(text), &spec, err, sizeof(err));
-
-	if (ret)
-		fail_msg("spec_parse: %d %s", ret, err);
-	assert_non_null(spec);
-	return spec;
-}
 
 /* ---- one mount at a time: accepted forms ----------------------------- */
 
@@ -516,12 +505,6 @@ static void test_bad_case(void **state)
 }
 
 /* ---- main ------------------------------------------------------------- */
-
-#define ROWS(table, func, kind, field)                                         \
-	for (size_t i = 0; i < ARRAY_SIZE(table); i++, n++) {                  \
-		test_name(names[n], kind, NULL, table[i].field);               \
-		tests[n] = row_test(func, names[n], &table[i]);                \
-	}
 
 int main(void)
 {

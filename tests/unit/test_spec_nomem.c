@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "spec.h"
+#include "test_spec_util.h"
 #include "test_util.h"
 
 void *__libc_malloc(size_t size);
@@ -107,28 +108,6 @@ void *realloc(void *ptr, size_t size)
 void free(void *ptr)
 {
 	__libc_free(ptr);
-}
-
-static char *load_fixture(const char *name, size_t *len)
-{
-	char path[512];
-	FILE *f;
-	long size;
-	char *text;
-
-	snprintf(path, sizeof(path), "%s/%s", SPECS_DIR, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	rewind(f);
-	text = malloc((size_t)size + 1);
-	assert_non_null(text);
-	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
-	text[size] = '\0';
-	fclose(f);
-	*len = (size_t)size;
-	return text;
 }
 
 /*
