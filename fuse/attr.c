@@ -11,31 +11,28 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "creds.h"
+#include "data.h"
 #include "fs.h"
 #include "fs_ops.h"
 #include "kill.h"
-
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452
-#endif
+#include "node.h"
 
 void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs *fs = fs_of(req);
+	struct fs *fs = fuse_req_userdata(req);
 	struct stat st;
 	int err;
 
 	(void)fi;
-	err = fs_stat(fs, fs_inode(fs, ino), &st);
+	err = node_stat(fs, node_inode(fs, ino), &st);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
 	}
-	fs_stat_up(fs, &st);
+	node_stat_up(fs, &st);
 	fuse_reply_attr(req, &st, fs->attr_timeout);
 }
 
@@ -66,37 +63,14 @@ static int attr_chown(struct fs *fs, struct inode *inode,
 	return err;
 }
 
-static int attr_chmod(struct fs *fs, struct inode *inode,
-		      struct fuse_file_info *fi, mode_t mode)
-{
-	char name[FS_FD_NAME_LEN];
-	int fd, err = 0;
-
-	if (fi)
-		return fchmod(fs_file_fd(fi), mode) < 0 ? -errno : 0;
-	fd = inode_fd_get(&fs->inodes, inode);
-	if (fd < 0)
-		return fd;
-	if (syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) < 0)
-		err = -errno;
-	if (err == -ENOSYS) {
-		/* Kernels before 6.6: chmod through the /proc magic link,
-		 * which names the inode itself. */
-		fs_fd_name(fd, name);
-		err = fchmodat(fs->proc_fd, name, mode, 0) < 0 ? -errno : 0;
-	}
-	inode_fd_put(&fs->inodes, inode);
-	return err;
-}
-
 static int attr_truncate(struct fs *fs, struct inode *inode,
 			 struct fuse_file_info *fi, off_t size)
 {
 	int fd, err = 0;
 
 	if (fi)
-		return ftruncate(fs_file_fd(fi), size) < 0 ? -errno : 0;
-	fd = fs_reopen(fs, inode, O_WRONLY);
+		return ftruncate(data_file_fd(fi), size) < 0 ? -errno : 0;
+	fd = node_reopen(fs, inode, O_WRONLY);
 	if (fd < 0)
 		return fd;
 	if (ftruncate(fd, size) < 0)
@@ -140,7 +114,8 @@ static int attr_apply(struct fs *fs, struct inode *inode,
 	if (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
 		err = attr_chown(fs, inode, attr, valid);
 	if (!err && (valid & FUSE_SET_ATTR_MODE))
-		err = attr_chmod(fs, inode, fi, attr->st_mode & 07777);
+		err = node_chmod(fs, inode, fi ? data_file_fd(fi) : -1,
+				 attr->st_mode & 07777);
 	if (!err && (valid & FUSE_SET_ATTR_SIZE))
 		err = attr_truncate(fs, inode, fi, attr->st_size);
 	if (!err &&
@@ -167,7 +142,7 @@ static bool attr_only_drops_setid(struct fs *fs, struct inode *inode,
 
 	if (!(valid & FUSE_SET_ATTR_MODE) ||
 	    (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) ||
-	    fs_stat(fs, inode, &st) < 0)
+	    node_stat(fs, inode, &st) < 0)
 		return false;
 	old = st.st_mode & 07777;
 	return new != old && (new & ~setid) == (old & ~setid) &&
@@ -188,7 +163,8 @@ static int attr_kill(struct fs *fs, fuse_req_t req, struct inode *inode,
 	int err;
 
 	if (attr_only_drops_setid(fs, inode, attr, *valid)) {
-		err = attr_chmod(fs, inode, fi, attr->st_mode & 07777);
+		err = node_chmod(fs, inode, fi ? data_file_fd(fi) : -1,
+				 attr->st_mode & 07777);
 		if (err)
 			return err;
 		*valid &= ~FUSE_SET_ATTR_MODE;
@@ -197,7 +173,7 @@ static int attr_kill(struct fs *fs, fuse_req_t req, struct inode *inode,
 		return kill_setid_empty_setattr(fs, req, inode);
 	if ((*valid & FUSE_SET_ATTR_SIZE) &&
 	    !(*valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
-		return kill_setid(fs, req, inode, fi ? fs_file_fd(fi) : -1,
+		return kill_setid(fs, req, inode, fi ? data_file_fd(fi) : -1,
 				  kill_hint_of_request(fs));
 	return 0;
 }
@@ -205,8 +181,8 @@ static int attr_kill(struct fs *fs, fuse_req_t req, struct inode *inode,
 void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		struct fuse_file_info *fi)
 {
-	struct fs *fs = fs_of(req);
-	struct inode *inode = fs_inode(fs, ino);
+	struct fs *fs = fuse_req_userdata(req);
+	struct inode *inode = node_inode(fs, ino);
 	struct stat st;
 	int err;
 
@@ -218,19 +194,19 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		creds_restore();
 	}
 	if (!err)
-		err = fs_stat(fs, inode, &st);
+		err = node_stat(fs, inode, &st);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
 	}
-	fs_stat_up(fs, &st);
+	node_stat_up(fs, &st);
 	fuse_reply_attr(req, &st, fs->attr_timeout);
 }
 
 void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 {
-	struct fs *fs = fs_of(req);
-	struct inode *inode = fs_inode(fs, ino);
+	struct fs *fs = fuse_req_userdata(req);
+	struct inode *inode = node_inode(fs, ino);
 	struct statvfs sv;
 	int fd = inode_fd_get(&fs->inodes, inode), err = 0;
 

@@ -2,7 +2,7 @@
 /*
  * File data: open, create, read, write, flush, release, fsync,
  * fallocate, copy_file_range, lseek.  fi->fh is the backing fd (see
- * fs_file_fd()).
+ * data_file_fd()).
  *
  * Where the kernel grants FUSE_PASSTHROUGH, an open file's reads and writes
  * are served by the kernel from the backing file and never reach the
@@ -18,10 +18,14 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "data.h"
+
 #include "creds.h"
+#include "entry.h"
 #include "fs.h"
 #include "fs_ops.h"
 #include "kill.h"
+#include "node.h"
 
 /* Flags the backing open must not see: creation is done by create(), and
  * O_DIRECT is the kernel's business (a passthrough backing file gets it from
@@ -108,11 +112,11 @@ static void data_io_end(struct fs *fs, struct inode *inode,
 			const struct fuse_file_info *fi)
 {
 	pthread_mutex_lock(&fs->backing_lock);
-	if ((fi->fh & FS_FH_PASSTHROUGH) && --inode->backing_refs == 0) {
+	if ((fi->fh & DATA_FH_PASSTHROUGH) && --inode->backing_refs == 0) {
 		session_backing_close(&fs->features, inode->backing_id);
 		inode->backing_id = 0;
 	}
-	if (fi->fh & FS_FH_CACHED)
+	if (fi->fh & DATA_FH_CACHED)
 		inode->cached_refs--;
 	pthread_mutex_unlock(&fs->backing_lock);
 }
@@ -126,7 +130,7 @@ static int data_set_fi(struct fs *fs, struct inode *inode,
 
 	fi->fh = (uint64_t)fd;
 	if (id > 0) {
-		fi->fh |= FS_FH_PASSTHROUGH;
+		fi->fh |= DATA_FH_PASSTHROUGH;
 		/* The kernel caches through the backing file's own pages. */
 		fi->keep_cache = 0;
 		/* Its data goes from the kernel to a backing file of the
@@ -138,7 +142,7 @@ static int data_set_fi(struct fs *fs, struct inode *inode,
 	if (fi->flags & O_DIRECT)
 		fi->direct_io = 1;
 	else
-		fi->fh |= FS_FH_CACHED;
+		fi->fh |= DATA_FH_CACHED;
 	fi->keep_cache = fs->keep_cache;
 	/* Nothing to flush from a file opened read-only, nor on a local
 	 * filesystem, whose close() flushes nothing (and locks, which a
@@ -156,7 +160,7 @@ static void data_drop_file(struct fs *fs, struct inode *inode,
 			   const struct fuse_file_info *fi)
 {
 	data_io_end(fs, inode, fi);
-	close(fs_file_fd(fi));
+	close(data_file_fd(fi));
 }
 
 /*
@@ -169,19 +173,19 @@ static int data_kill_on_trunc(struct fs *fs, fuse_req_t req,
 {
 	if (!(fi->flags & O_TRUNC) || (fi->flags & O_ACCMODE) == O_RDONLY)
 		return 0;
-	return kill_setid(fs, req, inode, fs_file_fd(fi),
+	return kill_setid(fs, req, inode, data_file_fd(fi),
 			  kill_hint_of_request(fs));
 }
 
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs *fs = fs_of(req);
-	struct inode *inode = fs_inode(fs, ino);
+	struct fs *fs = fuse_req_userdata(req);
+	struct inode *inode = node_inode(fs, ino);
 	int fd, err, id = 0;
 
 	fd = creds_become_caller(fs, req);
 	if (!fd)
-		fd = fs_reopen(fs, inode, fi->flags & ~DATA_STRIP_FLAGS);
+		fd = node_reopen(fs, inode, fi->flags & ~DATA_STRIP_FLAGS);
 	if (fd >= 0)
 		id = data_set_fi(fs, inode, fi, fd);
 	creds_restore();
@@ -209,7 +213,7 @@ static int data_create(struct fs *fs, struct inode *parent, const char *name,
 		       mode_t mode, struct fuse_file_info *fi,
 		       struct fuse_entry_param *e, struct inode **inode)
 {
-	char self[FS_FD_NAME_LEN];
+	char self[NODE_PROC_NAME_LEN];
 	int dirfd, fd, pathfd, err;
 
 	dirfd = inode_fd_get(&fs->inodes, parent);
@@ -227,16 +231,16 @@ static int data_create(struct fs *fs, struct inode *parent, const char *name,
 		return err;
 	/* The inode's O_PATH handle comes from the open fd, not from the
 	 * name, which another caller may already have replaced. */
-	fs_fd_name(fd, self);
+	node_proc_name(fd, self);
 	pathfd = openat(fs->proc_fd, self, O_PATH | O_CLOEXEC);
 	if (pathfd < 0) {
 		err = -errno;
 		goto out_close_fd;
 	}
-	err = fs_entry_from_fd(fs, pathfd, e);
+	err = entry_from_fd(fs, pathfd, e);
 	if (err)
 		goto out_close_fd;
-	*inode = fs_inode(fs, e->ino);
+	*inode = node_inode(fs, e->ino);
 	return data_set_fi(fs, *inode, fi, fd);
 
 out_close_fd:
@@ -247,14 +251,14 @@ out_close_fd:
 void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	       struct fuse_file_info *fi)
 {
-	struct fs *fs = fs_of(req);
+	struct fs *fs = fuse_req_userdata(req);
 	struct fuse_entry_param e;
 	struct inode *inode = NULL;
 	int id;
 
 	id = creds_become_creator(fs, req);
 	if (!id)
-		id = data_create(fs, fs_inode(fs, parent), name, mode, fi, &e,
+		id = data_create(fs, node_inode(fs, parent), name, mode, fi, &e,
 				 &inode);
 	creds_restore();
 	if (id < 0) {
@@ -279,7 +283,7 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	(void)ino;
 	/* libfuse reads (or splices) straight from the backing fd. */
 	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-	buf.buf[0].fd = fs_file_fd(fi);
+	buf.buf[0].fd = data_file_fd(fi);
 	buf.buf[0].pos = off;
 	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
@@ -288,21 +292,21 @@ void fs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 		  off_t off, struct fuse_file_info *fi)
 {
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(bufv));
-	struct fs *fs = fs_of(req);
+	struct fs *fs = fuse_req_userdata(req);
 	ssize_t n;
 	int err;
 
 	/* A write clears set-id bits (file_remove_privs()). */
 	err = fuse_buf_size(bufv)
-		      ? kill_setid(fs, req, fs_inode(fs, ino), fs_file_fd(fi),
-				   kill_hint_of_request(fs))
+		      ? kill_setid(fs, req, node_inode(fs, ino),
+				   data_file_fd(fi), kill_hint_of_request(fs))
 		      : 0;
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
 	}
 	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-	out.buf[0].fd = fs_file_fd(fi);
+	out.buf[0].fd = data_file_fd(fi);
 	out.buf[0].pos = off;
 	n = fuse_buf_copy(&out, bufv, 0);
 	if (n < 0)
@@ -318,7 +322,7 @@ void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	(void)ino;
 	/* close() of a duplicate is what a network filesystem treats as
 	 * the flush point (NFS writes back and reports errors there). */
-	fd = dup(fs_file_fd(fi));
+	fd = dup(data_file_fd(fi));
 	if (fd < 0 || close(fd) < 0) {
 		fuse_reply_err(req, errno);
 		return;
@@ -328,16 +332,16 @@ void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs *fs = fs_of(req);
+	struct fs *fs = fuse_req_userdata(req);
 
-	data_drop_file(fs, fs_inode(fs, ino), fi);
+	data_drop_file(fs, node_inode(fs, ino), fi);
 	fuse_reply_err(req, 0);
 }
 
 void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	      struct fuse_file_info *fi)
 {
-	int fd = fs_file_fd(fi);
+	int fd = data_file_fd(fi);
 
 	(void)ino;
 	if ((datasync ? fdatasync(fd) : fsync(fd)) < 0) {
@@ -351,7 +355,7 @@ void fs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		  off_t length, struct fuse_file_info *fi)
 {
 	(void)ino;
-	if (fallocate(fs_file_fd(fi), mode, offset, length) < 0) {
+	if (fallocate(data_file_fd(fi), mode, offset, length) < 0) {
 		fuse_reply_err(req, errno);
 		return;
 	}
@@ -367,7 +371,7 @@ void fs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 
 	(void)ino_in;
 	(void)ino_out;
-	n = copy_file_range(fs_file_fd(fi_in), &off_in, fs_file_fd(fi_out),
+	n = copy_file_range(data_file_fd(fi_in), &off_in, data_file_fd(fi_out),
 			    &off_out, len, (unsigned int)flags);
 	if (n < 0)
 		fuse_reply_err(req, errno);
@@ -381,7 +385,7 @@ void fs_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 	off_t res;
 
 	(void)ino;
-	res = lseek(fs_file_fd(fi), off, whence);
+	res = lseek(data_file_fd(fi), off, whence);
 	if (res < 0)
 		fuse_reply_err(req, errno);
 	else

@@ -23,9 +23,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dir.h"
+
 #include "creds.h"
+#include "entry.h"
 #include "fs.h"
 #include "fs_ops.h"
+#include "node.h"
 
 struct dir_handle {
 	DIR *dp;
@@ -77,7 +81,7 @@ static void dir_close(struct fs *fs, struct dir_handle *d)
 	free(d);
 }
 
-void fs_dirs_close_all(struct fs *fs)
+void dir_close_all(struct fs *fs)
 {
 	while (fs->dirs)
 		dir_close(fs, fs->dirs);
@@ -93,12 +97,12 @@ static int dir_open_fd(struct fs *fs, fuse_req_t req, struct inode *inode)
 {
 	int fd, err;
 
-	fd = fs_reopen(fs, inode, O_RDONLY | O_DIRECTORY);
+	fd = node_reopen(fs, inode, O_RDONLY | O_DIRECTORY);
 	if (fd != -EACCES && fd != -EPERM)
 		return fd;
 	err = creds_become_caller(fs, req);
 	if (!err)
-		fd = fs_reopen(fs, inode, O_RDONLY | O_DIRECTORY);
+		fd = node_reopen(fs, inode, O_RDONLY | O_DIRECTORY);
 	creds_restore();
 	return err ? err : fd;
 }
@@ -123,7 +127,7 @@ static int dir_open_stream(struct fs *fs, fuse_req_t req, struct inode *inode,
 
 void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs *fs = fs_of(req);
+	struct fs *fs = fuse_req_userdata(req);
 	struct dir_handle *d;
 	int err;
 
@@ -136,7 +140,7 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	err = -dir_open_stream(fs, req, fs_inode(fs, ino), d);
+	err = -dir_open_stream(fs, req, node_inode(fs, ino), d);
 	if (err)
 		goto out_free;
 	fi->fh = (uint64_t)(uintptr_t)d;
@@ -188,7 +192,7 @@ static size_t dir_add_plus(fuse_req_t req, struct fs *fs, struct inode *dir,
 	*skip = false;
 	/* "." and ".." are listed without a lookup. */
 	if (!dir_is_dot(d->d_name)) {
-		int err = fs_lookup_entry(fs, dir, d->d_name, &e);
+		int err = entry_lookup(fs, dir, d->d_name, &e);
 
 		if (err == -ENOENT) {
 			*skip = true; /* removed since it was read */
@@ -203,7 +207,7 @@ static size_t dir_add_plus(fuse_req_t req, struct fs *fs, struct inode *dir,
 	need = fuse_add_direntry_plus(req, buf, size, d->d_name, &e, next);
 	if (need > size && e.ino)
 		/* No room: the kernel never sees this lookup. */
-		inode_forget(&fs->inodes, fs_inode(fs, e.ino), 1);
+		inode_forget(&fs->inodes, node_inode(fs, e.ino), 1);
 	return need;
 }
 
@@ -211,7 +215,7 @@ static int dir_fill(fuse_req_t req, struct inode *dir, struct dir_handle *d,
 		    char *buf, size_t size, off_t off, dir_add_fn add,
 		    size_t *len)
 {
-	struct fs *fs = fs_of(req);
+	struct fs *fs = fuse_req_userdata(req);
 
 	if (off != d->offset) {
 		seekdir(d->dp, off);
@@ -242,7 +246,7 @@ static int dir_fill(fuse_req_t req, struct inode *dir, struct dir_handle *d,
 static void dir_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     struct fuse_file_info *fi, dir_add_fn add)
 {
-	struct fs *fs = fs_of(req);
+	struct fs *fs = fuse_req_userdata(req);
 	size_t len;
 	char *buf;
 	int err;
@@ -258,7 +262,7 @@ static void dir_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	/* No handle: the kernel opened the directory itself (see the top);
 	 * this request gets a stream of its own, positioned at @off. */
 	if (!d) {
-		err = dir_open_stream(fs, req, fs_inode(fs, ino), &own);
+		err = dir_open_stream(fs, req, node_inode(fs, ino), &own);
 		if (err) {
 			fuse_reply_err(req, -err);
 			free(buf);
@@ -266,7 +270,7 @@ static void dir_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		}
 		d = &own;
 	}
-	err = dir_fill(req, fs_inode(fs, ino), d, buf, size, off, add, &len);
+	err = dir_fill(req, node_inode(fs, ino), d, buf, size, off, add, &len);
 	if (own.dp)
 		closedir(own.dp);
 	/* An error after some entries were added is reported on the next
@@ -294,19 +298,19 @@ void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
 	if (dir_of(fi))
-		dir_close(fs_of(req), dir_of(fi));
+		dir_close(fuse_req_userdata(req), dir_of(fi));
 	fuse_reply_err(req, 0);
 }
 
 void fs_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 		 struct fuse_file_info *fi)
 {
-	struct fs *fs = fs_of(req);
+	struct fs *fs = fuse_req_userdata(req);
 	int fd, err = 0;
 
 	/* Without a handle (see the top), a descriptor for this call. */
 	fd = dir_of(fi) ? dirfd(dir_of(fi)->dp)
-			: dir_open_fd(fs, req, fs_inode(fs, ino));
+			: dir_open_fd(fs, req, node_inode(fs, ino));
 	if (fd < 0) {
 		fuse_reply_err(req, -fd);
 		return;

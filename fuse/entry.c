@@ -4,19 +4,96 @@
  * mkdir, symlink and link share one path), unlink, rmdir and rename.
  *
  * Everything is relative to an O_PATH fd of the parent, with no-follow
- * semantics: the daemon never walks a path of the backing tree.
+ * semantics: the daemon never walks a path of the backing tree.  The
+ * entries these replies carry are made here for the other families too
+ * (entry.h).
  */
+#include "entry.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "creds.h"
-#include "fs.h"
 #include "fs_ops.h"
+#include "node.h"
+
+/* Names the kernel sends are single components; "." and ".." would step
+ * sideways or out of the tree and are never looked up (no export
+ * support is negotiated). */
+static int entry_check_name(const char *name)
+{
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return -EINVAL;
+	return 0;
+}
+
+int entry_from_fd(struct fs *fs, int fd, struct fuse_entry_param *e)
+{
+	struct inode *inode;
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	if (fstatat(fd, "", &e->attr, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) <
+	    0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	err = inode_get(&fs->inodes, fd, &e->attr, &inode);
+	if (err)
+		return err;
+	node_stat_up(fs, &e->attr);
+	e->ino = node_id(fs, inode);
+	e->attr_timeout = fs->attr_timeout;
+	e->entry_timeout = fs->entry_timeout;
+	return 0;
+}
+
+int entry_lookup(struct fs *fs, struct inode *parent, const char *name,
+		 struct fuse_entry_param *e)
+{
+	int dirfd, fd, err;
+
+	err = entry_check_name(name);
+	if (err)
+		return err;
+	dirfd = inode_fd_get(&fs->inodes, parent);
+	if (dirfd < 0)
+		return dirfd;
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EMFILE && inode_fds_shed(&fs->inodes) > 0)
+		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	err = fd < 0 ? -errno : 0;
+	inode_fd_put(&fs->inodes, parent);
+	if (err)
+		return err;
+	return entry_from_fd(fs, fd, e);
+}
+
+void entry_reply(fuse_req_t req, const struct fs *fs, int err,
+		 const struct fuse_entry_param *e)
+{
+	if (err == -ENOENT && fs->negative_timeout > 0) {
+		struct fuse_entry_param neg = {
+			.ino = 0,
+			.entry_timeout = fs->negative_timeout,
+		};
+
+		fuse_reply_entry(req, &neg);
+		return;
+	}
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	fuse_reply_entry(req, e);
+}
 
 /*
  * Lookups run as the daemon, which is cheap (no credential switch).  A
@@ -26,44 +103,44 @@
  */
 void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct fs *fs = fs_of(req);
-	struct inode *dir = fs_inode(fs, parent);
+	struct fs *fs = fuse_req_userdata(req);
+	struct inode *dir = node_inode(fs, parent);
 	struct fuse_entry_param e;
 	int err;
 
-	err = fs_lookup_entry(fs, dir, name, &e);
+	err = entry_lookup(fs, dir, name, &e);
 	if (err == -EACCES || err == -EPERM) {
 		err = creds_become_caller(fs, req);
 		if (!err)
-			err = fs_lookup_entry(fs, dir, name, &e);
+			err = entry_lookup(fs, dir, name, &e);
 		creds_restore();
 	}
-	fs_reply_entry(req, fs, err, &e);
+	entry_reply(req, fs, err, &e);
 }
 
 void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	struct fs *fs = fs_of(req);
+	struct fs *fs = fuse_req_userdata(req);
 
-	inode_forget(&fs->inodes, fs_inode(fs, ino), nlookup);
+	inode_forget(&fs->inodes, node_inode(fs, ino), nlookup);
 	fuse_reply_none(req);
 }
 
 void fs_forget_multi(fuse_req_t req, size_t count,
 		     struct fuse_forget_data *forgets)
 {
-	struct fs *fs = fs_of(req);
+	struct fs *fs = fuse_req_userdata(req);
 
 	for (size_t i = 0; i < count; i++)
-		inode_forget(&fs->inodes, fs_inode(fs, forgets[i].ino),
+		inode_forget(&fs->inodes, node_inode(fs, forgets[i].ino),
 			     forgets[i].nlookup);
 	fuse_reply_none(req);
 }
 
 void fs_readlink(fuse_req_t req, fuse_ino_t ino)
 {
-	struct fs *fs = fs_of(req);
-	struct inode *inode = fs_inode(fs, ino);
+	struct fs *fs = fuse_req_userdata(req);
+	struct inode *inode = node_inode(fs, ino);
 	char buf[PATH_MAX + 1];
 	int fd = inode_fd_get(&fs->inodes, inode);
 	ssize_t n = fd;
@@ -97,7 +174,7 @@ struct entry_new {
 static int entry_make(struct fs *fs, struct inode *parent, const char *name,
 		      const struct entry_new *n)
 {
-	char old[FS_FD_NAME_LEN];
+	char old[NODE_PROC_NAME_LEN];
 	int dirfd, oldfd = -1, ret;
 
 	dirfd = inode_fd_get(&fs->inodes, parent);
@@ -110,7 +187,7 @@ static int entry_make(struct fs *fs, struct inode *parent, const char *name,
 			goto out_put_parent;
 		/* Through /proc: linkat(AT_EMPTY_PATH) would need
 		 * CAP_DAC_READ_SEARCH, which a non-root fsuid lacks. */
-		fs_fd_name(oldfd, old);
+		node_proc_name(oldfd, old);
 		ret = linkat(fs->proc_fd, old, dirfd, name, AT_SYMLINK_FOLLOW);
 		inode_fd_put(&fs->inodes, n->old);
 	} else if (n->target) {
@@ -135,8 +212,8 @@ out_put_parent:
 static void entry_create(fuse_req_t req, fuse_ino_t parent_ino,
 			 const char *name, const struct entry_new *n)
 {
-	struct fs *fs = fs_of(req);
-	struct inode *parent = fs_inode(fs, parent_ino);
+	struct fs *fs = fuse_req_userdata(req);
+	struct inode *parent = node_inode(fs, parent_ino);
 	struct fuse_entry_param e;
 	int err;
 
@@ -144,7 +221,7 @@ static void entry_create(fuse_req_t req, fuse_ino_t parent_ino,
 	if (!err)
 		err = entry_make(fs, parent, name, n);
 	if (!err)
-		err = fs_lookup_entry(fs, parent, name, &e);
+		err = entry_lookup(fs, parent, name, &e);
 	creds_restore();
 	if (err) {
 		fuse_reply_err(req, -err);
@@ -179,7 +256,8 @@ void fs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	     const char *newname)
 {
-	const struct entry_new n = { .old = fs_inode(fs_of(req), ino) };
+	const struct entry_new n = { .old = node_inode(fuse_req_userdata(req),
+						       ino) };
 
 	entry_create(req, newparent, newname, &n);
 }
@@ -187,8 +265,8 @@ void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 static void entry_remove(fuse_req_t req, fuse_ino_t parent, const char *name,
 			 int flags)
 {
-	struct fs *fs = fs_of(req);
-	struct inode *dir = fs_inode(fs, parent);
+	struct fs *fs = fuse_req_userdata(req);
+	struct inode *dir = node_inode(fs, parent);
 	int fd = inode_fd_get(&fs->inodes, dir), err = fd < 0 ? fd : 0;
 
 	if (!err)
@@ -236,9 +314,9 @@ static int entry_rename_creds(struct fs *fs, fuse_req_t req, int newdir,
 void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	       fuse_ino_t newparent, const char *newname, unsigned int flags)
 {
-	struct fs *fs = fs_of(req);
-	struct inode *olddir = fs_inode(fs, parent);
-	struct inode *newdir = fs_inode(fs, newparent);
+	struct fs *fs = fuse_req_userdata(req);
+	struct inode *olddir = node_inode(fs, parent);
+	struct inode *newdir = node_inode(fs, newparent);
 	int oldfd, newfd = -1, err;
 
 	oldfd = inode_fd_get(&fs->inodes, olddir);

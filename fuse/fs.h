@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fs: the state of one mounted uidmapfs, handed to libfuse as the session's
- * userdata, and the helpers every family of operations shares.
+ * userdata (an operation finds it with fuse_req_userdata()).  Built and
+ * released by setup.h; read by every family of operations.
+ *
+ * Where things live: the FUSE operations, fs_<op>, are declared in fs_ops.h
+ * and defined by family (entry.c, attr.c, data.c, dir.c, xattr.c; fs_init
+ * in ops.c); the helpers they share are in the module that owns them:
+ * node.h (node id <-> inode, stat, reopen, chmod), entry.h (the entries
+ * replies carry), data.h (what fi->fh holds), dir.h, inode.h, creds.h,
+ * kill.h.
  *
  * Error convention (README "Hacking"): fallible functions return 0 (or a
  * count) on success and -errno on failure, errno being saved right after
- * the failing call.  FUSE operations (fs_<op>, fs_ops.h) find their
- * inode, call such helpers and reply exactly once.
+ * the failing call.  FUSE operations find their inode, call such helpers
+ * and reply exactly once.
  */
 #ifndef UIDMAPFS_FS_H
 #define UIDMAPFS_FS_H
 
-#include <fuse_lowlevel.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -59,75 +67,5 @@ struct fs {
 	bool no_opendir;
 	bool debug;
 };
-
-struct opts;
-struct dir_handle;
-
-/*
- * Build the fs for @o: load the maps (from the options or /proc/PID), open
- * SOURCE and check it is a readable directory, check MOUNTPOINT.  Returns 0
- * or -errno with a one-line reason in @err; on failure nothing is left to
- * release.
- */
-int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen);
-
-/* Close the directories the kernel left open (dir.c). */
-void fs_dirs_close_all(struct fs *fs);
-
-/* Release everything fs_setup() acquired. */
-void fs_teardown(struct fs *fs);
-
-/* fi->fh of a regular file: the backing fd in the low 32 bits, and how
- * its I/O is done: through a kernel backing id, or by the daemon through
- * the page cache (neither bit: daemon direct I/O). */
-#define FS_FH_PASSTHROUGH (UINT64_C(1) << 32)
-#define FS_FH_CACHED (UINT64_C(1) << 33)
-
-static inline int fs_file_fd(const struct fuse_file_info *fi)
-{
-	return (int)(fi->fh & UINT32_MAX);
-}
-
-/* The fs of a request. */
-static inline struct fs *fs_of(fuse_req_t req)
-{
-	return fuse_req_userdata(req);
-}
-
-/* The inode behind a FUSE node id (see inode.h for the lifetime rule). */
-struct inode *fs_inode(struct fs *fs, fuse_ino_t ino);
-
-/* stat the backing inode itself, never what a symlink points to. */
-int fs_stat(struct fs *fs, struct inode *inode, struct stat *st);
-
-/* Turn an on-disk stat into what the mount shows: ids mapped up, an
- * unmapped id becoming (uint32_t)-1 so the kernel's inode gets an invalid
- * owner and the VFS answers as it does on an ID-mapped mount. */
-void fs_stat_up(const struct fs *fs, struct stat *st);
-
-/* Room for fs_fd_name()'s answer. */
-#define FS_FD_NAME_LEN 32
-
-/* The name, relative to fs->proc_fd, of the magic link of @fd. */
-void fs_fd_name(int fd, char *name);
-
-/* Reopen an inode as an open file with @flags (no O_CREAT), through the
- * /proc/self/fd link of its borrowed O_PATH fd.  Returns the new fd or
- * -errno (-ESTALE: the inode is gone). */
-int fs_reopen(struct fs *fs, struct inode *inode, int flags);
-
-/* Fill @e for the O_PATH fd @fd, which the inode table takes over (or
- * closes).  Returns 0 or -errno. */
-int fs_entry_from_fd(struct fs *fs, int fd, struct fuse_entry_param *e);
-
-/* Look @name up in @parent and fill @e (ids shown, timeouts, one new
- * kernel reference on the inode).  Returns 0 or -errno. */
-int fs_lookup_entry(struct fs *fs, struct inode *parent, const char *name,
-		    struct fuse_entry_param *e);
-
-/* Reply to a request with the result of fs_lookup_entry().  A negative
- * ENOENT becomes a cacheable negative entry when negative_timeout > 0. */
-void fs_reply_entry(fuse_req_t req, const struct fs *fs, int err,
-		    const struct fuse_entry_param *e);
 
 #endif

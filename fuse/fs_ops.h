@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fs_ops: the FUSE operations, fs_<op>.  Each is defined in the file of its
- * family (entry.c, attr.c, data.c, dir.c, xattr.c; fs_init in fs.c) and
+ * family (entry.c, attr.c, data.c, dir.c, xattr.c; fs_init in ops.c) and
  * gathered by ops.c into fs_ops, which main() hands to fuse_session_new() with
  * a struct fs (fs.h) as the userdata.  Every operation finds its inode, calls
  * helpers that return 0 or -errno, and replies exactly once.

@@ -20,10 +20,7 @@
 #include <unistd.h>
 
 #include "creds.h"
-
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452
-#endif
+#include "node.h"
 
 /* From <linux/capability.h>. */
 #define KILL_CAP_FOWNER 3
@@ -230,42 +227,17 @@ bool kill_is_setid(int fd)
 	       (st.st_mode & (S_ISUID | S_ISGID));
 }
 
-/* Set the mode of @inode (through @fd when >= 0) to @mode, with the
- * daemon's credentials. */
-static int kill_chmod(struct fs *fs, struct inode *inode, int fd, mode_t mode)
-{
-	char name[FS_FD_NAME_LEN];
-	int ifd, err = 0;
-
-	if (fd >= 0)
-		return fchmod(fd, mode) < 0 ? -errno : 0;
-	ifd = inode_fd_get(&fs->inodes, inode);
-	if (ifd < 0)
-		return ifd;
-	if (syscall(SYS_fchmodat2, ifd, "", mode, AT_EMPTY_PATH) < 0) {
-		err = -errno;
-		/* Kernels before 6.6: through the /proc magic link. */
-		if (err == -ENOSYS) {
-			fs_fd_name(ifd, name);
-			err = fchmodat(fs->proc_fd, name, mode, 0) < 0 ? -errno
-								       : 0;
-		}
-	}
-	inode_fd_put(&fs->inodes, inode);
-	return err;
-}
-
 /* stat @inode (through @fd when >= 0); returns whether it is a regular
  * file with set-id bits, with *@st filled and its ids shown. */
 static bool kill_stat_setid(struct fs *fs, struct inode *inode, int fd,
 			    struct stat *st, int *err)
 {
 	*err = fd >= 0 ? (fstat(fd, st) < 0 ? -errno : 0)
-		       : fs_stat(fs, inode, st);
+		       : node_stat(fs, inode, st);
 	if (*err || !S_ISREG(st->st_mode) ||
 	    !(st->st_mode & (S_ISUID | S_ISGID)))
 		return false;
-	fs_stat_up(fs, st);
+	node_stat_up(fs, st);
 	return true;
 }
 
@@ -281,7 +253,7 @@ int kill_setid(struct fs *fs, fuse_req_t req, struct inode *inode, int fd,
 	kill = kill_setid_bits(fs, req, st.st_mode, st.st_uid, st.st_gid, hint);
 	if (!kill)
 		return 0;
-	return kill_chmod(fs, inode, fd, st.st_mode & 07777 & ~kill);
+	return node_chmod(fs, inode, fd, st.st_mode & 07777 & ~kill);
 }
 
 /* Whether task @pid is in one of the chown system calls (/proc/PID/syscall
@@ -323,7 +295,7 @@ int kill_setid_empty_setattr(struct fs *fs, fuse_req_t req, struct inode *inode)
 	 * owner's (or CAP_FOWNER's) to make; a writer's needs neither. */
 	if (c.fsuid != vuid && !(kill_has_cap(&c, KILL_CAP_FOWNER) && mapped))
 		return kill_in_chown(pid) ? -EPERM : 0;
-	return kill_chmod(fs, inode, -1,
+	return node_chmod(fs, inode, -1,
 			  st.st_mode & 07777 &
 				  ~kill_bits(fs, req, &c, pid, st.st_mode,
 					     st.st_uid, st.st_gid));

@@ -16,6 +16,7 @@
 #include "fs_ops.h"
 #include "opts.h"
 #include "session.h"
+#include "setup.h"
 #include "uring.h"
 
 #define MAIN_ERR_LEN 512
@@ -167,7 +168,7 @@ int main(int argc, char **argv)
 		return main_fail("must run as root (it mounts, and serves "
 				 "other users with allow_other)");
 	}
-	if (fs_setup(&fs, &o, err, sizeof(err)) < 0) {
+	if (setup_fs(&fs, &o, err, sizeof(err)) < 0) {
 		ret = main_fail(err);
 		goto out_free_opts;
 	}
@@ -249,7 +250,7 @@ out_remove_handlers:
 out_destroy_session:
 	fuse_session_destroy(se);
 out_close_fs:
-	fs_teardown(&fs);
+	setup_release(&fs);
 out_free_opts:
 	opts_free(&o);
 	return ret;

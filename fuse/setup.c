@@ -4,7 +4,7 @@
  * happens here, before anything is mounted, so a bad map, source or
  * mountpoint never leaves a half-made mount.
  */
-#include "fs.h"
+#include "setup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,17 +16,18 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "dir.h"
 #include "opts.h"
 
-/* The fd cache's default (fs_raise_fd_limit()): the limit less a reserve;
+/* The fd cache's default (setup_raise_fd_limit()): the limit less a reserve;
  * no limit counts as this one. */
-#define FS_FD_RESERVE_MIN 128
-#define FS_FD_CACHE_MAX (1 << 20)
+#define SETUP_FD_RESERVE_MIN 128
+#define SETUP_FD_CACHE_MAX (1 << 20)
 
 /* /proc/PID/uid_map holds at most 340 lines of three u32s. */
-#define FS_MAP_TEXT_MAX (IDMAP_MAX_EXTENTS * 3 * 11 + 1)
+#define SETUP_MAP_TEXT_MAX (IDMAP_MAX_EXTENTS * 3 * 11 + 1)
 
-static int fs_read_text(int dirfd, const char *name, char *buf, size_t size)
+static int setup_read_text(int dirfd, const char *name, char *buf, size_t size)
 {
 	size_t len = 0;
 	int fd, err = 0;
@@ -50,14 +51,15 @@ static int fs_read_text(int dirfd, const char *name, char *buf, size_t size)
 	return err;
 }
 
-static int fs_load_userns_map(struct idmap *map, int piddir, const char *name,
-			      pid_t pid, char *err, size_t errlen)
+static int setup_load_userns_map(struct idmap *map, int piddir,
+				 const char *name, pid_t pid, char *err,
+				 size_t errlen)
 {
-	char text[FS_MAP_TEXT_MAX];
+	char text[SETUP_MAP_TEXT_MAX];
 	char why[IDMAP_ERR_LEN];
 	int ret;
 
-	ret = fs_read_text(piddir, name, text, sizeof(text));
+	ret = setup_read_text(piddir, name, text, sizeof(text));
 	if (ret) {
 		snprintf(err, errlen, "userns=%d: cannot read /proc/%d/%s: %s",
 			 (int)pid, (int)pid, name, strerror(-ret));
@@ -70,8 +72,8 @@ static int fs_load_userns_map(struct idmap *map, int piddir, const char *name,
 	return ret;
 }
 
-static int fs_load_maps(struct fs *fs, const struct opts *o, char *err,
-			size_t errlen)
+static int setup_load_maps(struct fs *fs, const struct opts *o, char *err,
+			   size_t errlen)
 {
 	char why[IDMAP_ERR_LEN];
 	char path[32];
@@ -86,11 +88,12 @@ static int fs_load_maps(struct fs *fs, const struct opts *o, char *err,
 				 (int)o->userns_pid);
 			return ret;
 		}
-		ret = fs_load_userns_map(&fs->uids, piddir, "uid_map",
-					 o->userns_pid, err, errlen);
+		ret = setup_load_userns_map(&fs->uids, piddir, "uid_map",
+					    o->userns_pid, err, errlen);
 		if (!ret)
-			ret = fs_load_userns_map(&fs->gids, piddir, "gid_map",
-						 o->userns_pid, err, errlen);
+			ret = setup_load_userns_map(&fs->gids, piddir,
+						    "gid_map", o->userns_pid,
+						    err, errlen);
 		close(piddir);
 		return ret;
 	}
@@ -113,14 +116,14 @@ static int fs_load_maps(struct fs *fs, const struct opts *o, char *err,
 	return ret;
 }
 
-static uint32_t fs_overflow_id(const char *name)
+static uint32_t setup_overflow_id(const char *name)
 {
 	char text[16];
 	int dir = open("/proc/sys/kernel", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	unsigned long v = 65534;
 
 	if (dir >= 0) {
-		if (fs_read_text(dir, name, text, sizeof(text)) == 0)
+		if (setup_read_text(dir, name, text, sizeof(text)) == 0)
 			v = strtoul(text, NULL, 10);
 		close(dir);
 	}
@@ -128,8 +131,8 @@ static uint32_t fs_overflow_id(const char *name)
 }
 
 /* Open SOURCE as the root inode; it must be a directory root can list. */
-static int fs_open_source(struct fs *fs, const char *source, char *err,
-			  size_t errlen)
+static int setup_open_source(struct fs *fs, const char *source, char *err,
+			     size_t errlen)
 {
 	struct stat st;
 	int fd, probe, ret;
@@ -168,7 +171,8 @@ out_close_fd:
 	return ret;
 }
 
-static int fs_check_mountpoint(const char *mountpoint, char *err, size_t errlen)
+static int setup_check_mountpoint(const char *mountpoint, char *err,
+				  size_t errlen)
 {
 	struct stat st;
 
@@ -194,7 +198,7 @@ static int fs_check_mountpoint(const char *mountpoint, char *err, size_t errlen)
  * UIDMAPFS_TEST_HIDE_FEATURES=idmap,passthrough shows uidmapfs on a kernel
  * that lacks those features (this one has them).
  */
-static void fs_hide_features(struct session_features *feat)
+static void setup_hide_features(struct session_features *feat)
 {
 	const char *v = getenv("UIDMAPFS_TEST_HIDE_FEATURES");
 
@@ -209,7 +213,7 @@ static void fs_hide_features(struct session_features *feat)
  * buffers one byte shorter than the kernel demands, so the kernel refuses
  * every REGISTER after INIT granted the ring (tests/integration/uring.sh).
  */
-static void fs_test_faults(struct session_features *feat)
+static void setup_test_faults(struct session_features *feat)
 {
 	const char *v = getenv("UIDMAPFS_TEST_FAIL");
 
@@ -225,7 +229,7 @@ static void fs_test_faults(struct session_features *feat)
  * cache smaller than the inodes a walk revisits costs a handle reopen per
  * inode; an open that finds the limit reached sheds cached fds.
  */
-static size_t fs_raise_fd_limit(const struct opts *o)
+static size_t setup_raise_fd_limit(const struct opts *o)
 {
 	struct rlimit rl;
 	rlim_t reserve;
@@ -240,16 +244,16 @@ static size_t fs_raise_fd_limit(const struct opts *o)
 	if (o->fd_cache)
 		return o->fd_cache;
 	if (rl.rlim_cur == RLIM_INFINITY)
-		rl.rlim_cur = FS_FD_CACHE_MAX;
-	if (rl.rlim_cur <= 2 * FS_FD_RESERVE_MIN)
+		rl.rlim_cur = SETUP_FD_CACHE_MAX;
+	if (rl.rlim_cur <= 2 * SETUP_FD_RESERVE_MIN)
 		return rl.rlim_cur / 2;
 	reserve = rl.rlim_cur / 8;
-	if (reserve < FS_FD_RESERVE_MIN)
-		reserve = FS_FD_RESERVE_MIN;
+	if (reserve < SETUP_FD_RESERVE_MIN)
+		reserve = SETUP_FD_RESERVE_MIN;
 	return rl.rlim_cur - reserve;
 }
 
-int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
+int setup_fs(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 {
 	size_t fd_max;
 	int ret;
@@ -266,18 +270,18 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 		.keep_cache = o->keep_cache,
 		.debug = o->debug,
 	};
-	ret = fs_load_maps(fs, o, err, errlen);
+	ret = setup_load_maps(fs, o, err, errlen);
 	if (ret)
 		return ret;
 	fs->features.want_idmap = fs->kernel_mode;
 #ifdef UIDMAPFS_TEST_SEAMS
-	fs_hide_features(&fs->features);
-	fs_test_faults(&fs->features);
+	setup_hide_features(&fs->features);
+	setup_test_faults(&fs->features);
 #endif
-	ret = fs_check_mountpoint(o->mountpoint, err, errlen);
+	ret = setup_check_mountpoint(o->mountpoint, err, errlen);
 	if (ret)
 		return ret;
-	fd_max = fs_raise_fd_limit(o);
+	fd_max = setup_raise_fd_limit(o);
 	/* No supplementary groups of our own: requests that run as on-disk
 	 * root keep the daemon's credentials (creds.c), which must then be
 	 * exactly 0:0 with no groups.  No thread exists yet, so glibc's
@@ -288,15 +292,15 @@ int fs_setup(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 			 strerror(-ret));
 		return ret;
 	}
-	fs->overflow_uid = fs_overflow_id("overflowuid");
-	fs->overflow_gid = fs_overflow_id("overflowgid");
+	fs->overflow_uid = setup_overflow_id("overflowuid");
+	fs->overflow_gid = setup_overflow_id("overflowgid");
 	fs->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fs->proc_fd < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open /proc: %s", strerror(-ret));
 		return ret;
 	}
-	ret = fs_open_source(fs, o->source, err, errlen);
+	ret = setup_open_source(fs, o->source, err, errlen);
 	if (ret)
 		goto out_close_proc;
 	ret = inode_table_init(&fs->inodes, fd_max);
@@ -318,9 +322,9 @@ out_close_proc:
 	return ret;
 }
 
-void fs_teardown(struct fs *fs)
+void setup_release(struct fs *fs)
 {
-	fs_dirs_close_all(fs);
+	dir_close_all(fs);
 	pthread_mutex_destroy(&fs->dirs_lock);
 	pthread_mutex_destroy(&fs->backing_lock);
 	inode_table_destroy(&fs->inodes);

@@ -27,6 +27,7 @@
 #include "creds.h"
 #include "fs.h"
 #include "fs_ops.h"
+#include "node.h"
 #include "xattr_ids.h"
 
 /* The kernel's XATTR_SIZE_MAX and XATTR_LIST_MAX. */
@@ -45,10 +46,10 @@ struct xattr_target {
 /* The absolute path the kernel has for @fd now (d_path of its dentry). */
 static int xattr_fd_path(const struct fs *fs, int fd, char *buf, size_t size)
 {
-	char name[FS_FD_NAME_LEN];
+	char name[NODE_PROC_NAME_LEN];
 	ssize_t n;
 
-	fs_fd_name(fd, name);
+	node_proc_name(fd, name);
 	n = readlinkat(fs->proc_fd, name, buf, size);
 	if (n < 0)
 		return -errno;
@@ -140,7 +141,7 @@ static void xattr_target_close(struct xattr_target *t);
 static int xattr_target_open(struct fs *fs, struct inode *inode,
 			     struct xattr_target *t)
 {
-	char fd_name[FS_FD_NAME_LEN], name[NAME_MAX + 1];
+	char fd_name[NODE_PROC_NAME_LEN], name[NAME_MAX + 1];
 	int fd, err;
 
 	t->parent_fd = -1;
@@ -151,7 +152,7 @@ static int xattr_target_open(struct fs *fs, struct inode *inode,
 	t->table = &fs->inodes;
 	t->inode = inode;
 	if (!t->link) {
-		fs_fd_name(fd, fd_name);
+		node_proc_name(fd, fd_name);
 		snprintf(t->path, sizeof(t->path), "/proc/%s", fd_name);
 		return 0;
 	}
@@ -161,7 +162,7 @@ static int xattr_target_open(struct fs *fs, struct inode *inode,
 		xattr_target_close(t);
 		return err;
 	}
-	fs_fd_name(t->parent_fd, fd_name);
+	node_proc_name(t->parent_fd, fd_name);
 	snprintf(t->path, sizeof(t->path), "/proc/%s/%s", fd_name, name);
 	return 0;
 }
@@ -322,8 +323,8 @@ static ssize_t xattr_get_shown(struct fs *fs, struct inode *inode,
 
 void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
-	struct fs *fs = fs_of(req);
-	struct inode *inode = fs_inode(fs, ino);
+	struct fs *fs = fuse_req_userdata(req);
+	struct inode *inode = node_inode(fs, ino);
 	char *buf = NULL;
 	ssize_t n;
 
@@ -368,7 +369,7 @@ static int xattr_translate_down(const struct fs *fs, enum xattr_ids_kind kind,
 void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		 const char *value, size_t size, int flags)
 {
-	struct fs *fs = fs_of(req);
+	struct fs *fs = fuse_req_userdata(req);
 	enum xattr_ids_kind kind = xattr_ids_kind(name);
 	char *copy = NULL;
 	int ret = 0;
@@ -390,7 +391,7 @@ void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	}
 	ret = creds_become_caller(fs, req);
 	if (!ret)
-		ret = xattr_set_raw(fs, fs_inode(fs, ino), name, value, size,
+		ret = xattr_set_raw(fs, node_inode(fs, ino), name, value, size,
 				    flags);
 	creds_restore();
 out_reply:
@@ -400,12 +401,12 @@ out_reply:
 
 void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-	struct fs *fs = fs_of(req);
+	struct fs *fs = fuse_req_userdata(req);
 	int err;
 
 	err = creds_become_caller(fs, req);
 	if (!err)
-		err = xattr_remove_raw(fs, fs_inode(fs, ino), name);
+		err = xattr_remove_raw(fs, node_inode(fs, ino), name);
 	creds_restore();
 	xattr_reply_err(req, -err);
 }
@@ -471,7 +472,7 @@ static size_t xattr_filter_list(fuse_req_t req, char *list, size_t len)
 
 void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	struct fs *fs = fs_of(req);
+	struct fs *fs = fuse_req_userdata(req);
 	ssize_t n;
 	char *buf;
 
@@ -482,7 +483,7 @@ void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	n = xattr_list_raw(fs, fs_inode(fs, ino), buf, XATTR_NAMES_MAX);
+	n = xattr_list_raw(fs, node_inode(fs, ino), buf, XATTR_NAMES_MAX);
 	if (n < 0)
 		xattr_reply_err(req, (int)-n);
 	else
