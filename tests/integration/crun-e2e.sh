@@ -59,15 +59,16 @@ delete_containers() {
 # trap runs under errexit, and "(exit 1)" would end it there).
 trap 'rc=$?; set +e; delete_containers; (exit "$rc"); cleanup' EXIT
 
-# The rootfs: a static busybox and the applets the check uses, read-only
-# in the container; /check.sh is what every container runs.
-rootfs=$WORKDIR/rootfs
-mkdir -p "$rootfs"/{bin,proc,dev,tmp,vol}
-cp "$BUSYBOX" "$rootfs/bin/busybox"
+# The rootfs (lib.sh's write_bundle takes it from $ROOTFS): a static
+# busybox and the applets the check uses, read-only in the container;
+# /check.sh is what every container runs.
+ROOTFS=$WORKDIR/rootfs
+mkdir -p "$ROOTFS"/{bin,proc,dev,tmp,vol}
+cp "$BUSYBOX" "$ROOTFS/bin/busybox"
 for applet in sh id ls touch chown stat cat echo; do
-	ln -s busybox "$rootfs/bin/$applet"
+	ln -s busybox "$ROOTFS/bin/$applet"
 done
-cat >"$rootfs/check.sh" <<'SCRIPT'
+cat >"$ROOTFS/check.sh" <<'SCRIPT'
 # $1: a name unique to this run; the files it creates carry it.
 set -e
 echo "id $(id -u):$(id -g)"
@@ -91,60 +92,20 @@ populate() {
 	chown 70000:70000 "$1/farfile"
 }
 
-# The volume mount's idmap, as JSON inserted after its "options" list.
-IDMAP_NONE='"rbind", "rw"]'
-IDMAP_OCI='"rbind", "rw"],
+# The volume mount's options and idmap, as JSON members for lib.sh's
+# write_bundle.
+IDMAP_NONE='"options": ["rbind", "rw"]'
+IDMAP_OCI='"options": ["rbind", "rw"],
       "uidMappings": [{"containerID": 0, "hostID": '$HOSTMAP', "size": 65536}],
       "gidMappings": [{"containerID": 0, "hostID": '$HOSTMAP', "size": 65536}]'
-IDMAP_CRUN='"rbind", "rw", "idmap"]'
+IDMAP_CRUN='"options": ["rbind", "rw", "idmap"]'
 
-# write_bundle DIR VOLUME IDMAP NAME: an OCI bundle whose container has
-# user, mount, pid, ipc, uts and network namespaces, the pod's map,
-# CAP_CHOWN/DAC_OVERRIDE/FOWNER (a pod's root has them), no terminal, and
-# VOLUME bind-mounted at /vol.
-write_bundle() {
-	local dir=$1 volume=$2 idmap=$3 name=$4
-	local caps='"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER"'
-	mkdir -p "$dir"
-	cat >"$dir/config.json" <<JSON
-{
-  "ociVersion": "1.0.2",
-  "process": {
-    "terminal": false,
-    "user": {"uid": 0, "gid": 0},
-    "args": ["/bin/sh", "/check.sh", "$name"],
-    "env": ["PATH=/bin"],
-    "cwd": "/",
-    "capabilities": {"bounding": [$caps], "effective": [$caps], "permitted": [$caps]},
-    "noNewPrivileges": true
-  },
-  "root": {"path": "$rootfs", "readonly": true},
-  "hostname": "uidmapfs-e2e",
-  "mounts": [
-    {"destination": "/proc", "type": "proc", "source": "proc"},
-    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
-     "options": ["nosuid", "mode=755", "size=1m"]},
-    {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
-     "options": ["nosuid", "nodev", "mode=1777", "size=1m"]},
-    {"destination": "/vol", "type": "bind", "source": "$volume",
-      "options": [$idmap
-    }
-  ],
-  "linux": {
-    "uidMappings": [{"containerID": 0, "hostID": $HOSTMAP, "size": 65536}],
-    "gidMappings": [{"containerID": 0, "hostID": $HOSTMAP, "size": 65536}],
-    "namespaces": [{"type": "user"}, {"type": "mount"}, {"type": "pid"},
-                   {"type": "ipc"}, {"type": "uts"}, {"type": "network"}]
-  }
-}
-JSON
-}
-
-# run_container NAME VOLUME IDMAP: run the container to completion; its
-# stdout goes to $WORKDIR/NAME.out, stderr to NAME.err; returns crun's status.
+# run_container NAME VOLUME IDMAP: run the container (the pod's root runs
+# /check.sh NAME) to completion; its stdout goes to $WORKDIR/NAME.out,
+# stderr to NAME.err; returns crun's status.
 run_container() {
 	local name=$1 bundle=$WORKDIR/bundle-$1 rc=0
-	write_bundle "$bundle" "$2" "$3" "$name"
+	write_bundle "$bundle" "$2" 0:0 "exec /bin/sh /check.sh $name" "$3"
 	CONTAINERS+=("e2e-$name")
 	# shellcheck disable=SC2016 # expanded by the inner sh
 	timeout "$RUN_TIMEOUT" unshare -m sh -c '

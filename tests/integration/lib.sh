@@ -438,5 +438,64 @@ script_actors() {
 	sed -n 's/^#as:[[:space:]]*//p' "$1" | head -n 1
 }
 
+# write_bundle DIR VOLUME USER SCRIPT [MOUNT-IDMAP]: an OCI bundle shaped
+# like the config.json containerd 2.x writes for a hostUsers: false pod:
+# user, mount, pid, ipc, uts and network namespaces, the pod's map
+# (uid/gid 0 is host $HOSTMAP, 65536 ids) in linux.uidMappings, a pod
+# root's CAP_CHOWN/DAC_OVERRIDE/FOWNER, no terminal, $ROOTFS read-only as
+# the root, and VOLUME bind-mounted at /vol with, by default, the same map
+# on the mount (OCI 1.1 mount uidMappings/gidMappings).  USER is uid:gid;
+# SCRIPT is what /bin/sh -c runs; MOUNT-IDMAP replaces the mount's
+# "options" and mapping members (e.g. '"options": ["rbind", "rw",
+# "idmap"]').  The hostname names files runtime-crun.sh looks for; an
+# annotation and an unknown member are there for uidmapfs-runtime to pass
+# through untouched.  Used by crun-e2e.sh and tests/runtime; the caller
+# sets HOSTMAP and ROOTFS (with /bin/sh in it).
+write_bundle() {
+	local dir=$1 volume=$2 user=$3 script=$4
+	: "${HOSTMAP:?write_bundle needs HOSTMAP}" "${ROOTFS:?write_bundle needs ROOTFS}"
+	local idmap=${5:-'"options": ["rbind", "rprivate", "rw"],
+       "uidMappings": [{"containerID": 0, "hostID": '$HOSTMAP', "size": 65536}],
+       "gidMappings": [{"containerID": 0, "hostID": '$HOSTMAP', "size": 65536}]'}
+	local caps='"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER"'
+	mkdir -p "$dir"
+	cat >"$dir/config.json" <<JSON
+{
+  "ociVersion": "1.1.0",
+  "process": {
+    "terminal": false,
+    "user": {"uid": ${user%%:*}, "gid": ${user#*:}},
+    "args": ["/bin/sh", "-c", $(printf '%s' "$script" | sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$/"/')],
+    "env": ["PATH=/bin"],
+    "cwd": "/",
+    "capabilities": {"bounding": [$caps], "effective": [$caps], "permitted": [$caps]},
+    "noNewPrivileges": true
+  },
+  "root": {"path": "$ROOTFS", "readonly": true},
+  "hostname": "uidmapfs-runtime-test",
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc", "options": ["nosuid", "noexec", "nodev"]},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+     "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+    {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
+     "options": ["nosuid", "nodev", "mode=1777", "size=1m"]},
+    {"destination": "/vol", "type": "bind", "source": "$volume",
+       $idmap
+    }
+  ],
+  "annotations": {"io.kubernetes.cri.container-type": "container"},
+  "org.example.unknown": {"kept": [1, 2.50, true, null, 18446744073709551615]},
+  "linux": {
+    "uidMappings": [{"containerID": 0, "hostID": $HOSTMAP, "size": 65536}],
+    "gidMappings": [{"containerID": 0, "hostID": $HOSTMAP, "size": 65536}],
+    "namespaces": [{"type": "user"}, {"type": "mount"}, {"type": "pid"},
+                   {"type": "ipc"}, {"type": "uts"}, {"type": "network"}],
+    "maskedPaths": ["/proc/kcore"],
+    "readonlyPaths": ["/proc/sys"]
+  }
+}
+JSON
+}
+
 # shellcheck source=tree.sh
 . "$LIB_DIR/tree.sh"

@@ -23,12 +23,14 @@
 # kernel granted the ring (case 1: the pod hangs, the 60 s watchdog fails
 # it with status 124); the served counter not incremented (case 1: "only 0
 # requests over the ring"); a queue the kernel refused entirely not treated
-# as a failed start (case 5: the log says io_uring, not /dev/fuse).
+# as a failed start (case 5: the log says io_uring, not /dev/fuse); the
+# io_uring_setup fault of seccomp-fail matching no call (case 4: the log
+# says "transport: io_uring (2 queues)").
 set -euo pipefail
 PROG=uring
 . "$(dirname "$0")/lib.sh"
 
-require_helpers UIDMAPFS NO_IO_URING
+require_helpers UIDMAPFS SECCOMP_FAIL
 require_machine
 
 PARAM=/sys/module/fuse/parameters/enable_uring
@@ -151,7 +153,7 @@ finish nouring
 note "ok: -o nouring keeps /dev/fuse"
 
 # 4.
-DAEMON_CMD=("$NO_IO_URING" "$UIDMAPFS")
+DAEMON_CMD=("$SECCOMP_FAIL" io_uring_setup "$UIDMAPFS")
 start seccomp
 transport "$LOG" "/dev/fuse (io_uring set-up failed: Operation not permitted)"
 pod_work "$WORKDIR/mnt-seccomp" >/dev/null

@@ -3,8 +3,9 @@
 #
 # rtlib.sh: what the uidmapfs-runtime tests share, on top of
 # tests/integration/lib.sh: a private mount namespace for the whole test,
-# a busybox rootfs, K8s-shaped OCI bundles, and the wrapper's own
-# configuration and state under the test's work directory.
+# a busybox rootfs, and the wrapper's own configuration and state under
+# the test's work directory.  The K8s-shaped OCI bundles (write_bundle)
+# come from lib.sh: tests/integration/crun-e2e.sh writes them too.
 #
 # Environment (set by meson): RUNTIME_WRAPPER (uidmapfs-runtime), UIDMAPFS,
 # POD, IDMOUNT, FSOP, ROOTSQUASH.
@@ -129,57 +130,6 @@ populate() {
 	echo secret >"$1/private"
 	chown 1000:1000 "$1/private"
 	chmod 0600 "$1/private"
-}
-
-# write_bundle DIR VOLUME USER SCRIPT [MOUNT-IDMAP]: a bundle shaped like
-# the config.json containerd 2.x writes for a hostUsers: false pod: the
-# pod's map in linux.uidMappings and, by default, the same map on the
-# volume's bind mount (OCI 1.1 mount uidMappings/gidMappings).  USER is
-# uid:gid; SCRIPT is what /bin/sh -c runs; MOUNT-IDMAP replaces the
-# mount's mapping members (e.g. '"options": ["rbind", "rw", "idmap"]').
-write_bundle() {
-	local dir=$1 volume=$2 user=$3 script=$4
-	local idmap=${5:-'"options": ["rbind", "rprivate", "rw"],
-       "uidMappings": [{"containerID": 0, "hostID": '$HOSTMAP', "size": 65536}],
-       "gidMappings": [{"containerID": 0, "hostID": '$HOSTMAP', "size": 65536}]'}
-	local caps='"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER"'
-	mkdir -p "$dir"
-	cat >"$dir/config.json" <<JSON
-{
-  "ociVersion": "1.1.0",
-  "process": {
-    "terminal": false,
-    "user": {"uid": ${user%%:*}, "gid": ${user#*:}},
-    "args": ["/bin/sh", "-c", $(printf '%s' "$script" | sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$/"/')],
-    "env": ["PATH=/bin"],
-    "cwd": "/",
-    "capabilities": {"bounding": [$caps], "effective": [$caps], "permitted": [$caps]},
-    "noNewPrivileges": true
-  },
-  "root": {"path": "$ROOTFS", "readonly": true},
-  "hostname": "uidmapfs-runtime-test",
-  "mounts": [
-    {"destination": "/proc", "type": "proc", "source": "proc", "options": ["nosuid", "noexec", "nodev"]},
-    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
-     "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
-    {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
-     "options": ["nosuid", "nodev", "mode=1777", "size=1m"]},
-    {"destination": "/vol", "type": "bind", "source": "$volume",
-       $idmap
-    }
-  ],
-  "annotations": {"io.kubernetes.cri.container-type": "container"},
-  "org.example.unknown": {"kept": [1, 2.50, true, null, 18446744073709551615]},
-  "linux": {
-    "uidMappings": [{"containerID": 0, "hostID": $HOSTMAP, "size": 65536}],
-    "gidMappings": [{"containerID": 0, "hostID": $HOSTMAP, "size": 65536}],
-    "namespaces": [{"type": "user"}, {"type": "mount"}, {"type": "pid"},
-                   {"type": "ipc"}, {"type": "uts"}, {"type": "network"}],
-    "maskedPaths": ["/proc/kcore"],
-    "readonlyPaths": ["/proc/sys"]
-  }
-}
-JSON
 }
 
 # Wait, bounded, until crun reports container $1 stopped.

@@ -7,7 +7,7 @@
 # user (DESIGN.md §3 "Fail closed").
 #
 # The daemon (shift mode, map 0:524288:65536) runs under
-# tests/security/seccomp-fail, a seccomp filter that makes one step of the
+# tests/integration/seccomp-fail, a seccomp filter that makes one step of the
 # per-request switch fail while start-up and everything else work:
 #
 #   0. control, the filter with no fault: pod user 1000 (groups 1000,3000)

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * seccomp-fail: run a program under a seccomp filter that makes the
- * credential switch of its threads fail, for tests/security/fault-creds.sh.
+ * seccomp-fail: run a program under a seccomp filter that makes chosen
+ * system calls fail, for the tests that need the kernel to refuse one:
+ * tests/security/fault-creds.sh (the credential switch of the daemon's
+ * threads) and tests/integration/uring.sh (io_uring_setup, as Docker's
+ * default profile refuses it).  It lives here, with the integration
+ * helpers, because tests/security builds on tests/integration, not the
+ * other way round.
  *
  *   seccomp-fail FAULT[,FAULT...] PROGRAM [ARG...]
  *   seccomp-fail none PROGRAM [ARG...]     (the filter, with no fault)
  *
  * The filter is installed in this process and survives execv(), so every
  * thread the program starts has it.  Each fault hits only the calls that
- * switch to a caller (or back), never the program's start-up, so the
- * daemon mounts and serves before anything fails:
+ * switch to a caller (or back), or set up a ring, never the rest of the
+ * program's start-up, so the daemon mounts and serves before anything
+ * fails:
  *
  *   setgroups         setgroups(n > 0, ...)  -> EPERM
  *   setfsuid          setfsuid(id), id not 0 and not -1 -> returns 0 and
@@ -21,10 +27,12 @@
  *   capset            capset(...)            -> EPERM (kernel mode)
  *   restore-setfsuid  setfsuid(0) / setfsgid(0) -> returns 0 and changes
  *   restore-setfsgid  nothing: switching back to the daemon fails
+ *   io_uring_setup    io_uring_setup(...)    -> EPERM (no FUSE over
+ *                     io_uring: the daemon must fall back to /dev/fuse)
  *
  * The calls with -1 are let through: they read the current fsuid/fsgid.
- * Exit status: 2 for bad arguments, 1 if the filter cannot be installed;
- * otherwise whatever PROGRAM does.
+ * Exit status: 2 for bad arguments, 1 if the filter cannot be installed
+ * or PROGRAM cannot be run; otherwise whatever PROGRAM does.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,10 +47,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* The ABI the filter serves, and the first syscall number not of it. */
 #if defined(__x86_64__)
 #define NATIVE_ARCH AUDIT_ARCH_X86_64
+#define NATIVE_NR_LIMIT __X32_SYSCALL_BIT
 #elif defined(__aarch64__)
 #define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#define NATIVE_NR_LIMIT 0x40000000u /* one ABI: no call numbered so high */
 #else
 #error "seccomp-fail: add this architecture's AUDIT_ARCH"
 #endif
@@ -78,11 +89,12 @@ static const struct fault faults[] = {
 	{ "capset", SYS_capset, WHEN_ANY, EPERM },
 	{ "restore-setfsuid", SYS_setfsuid, WHEN_ZERO, 0 },
 	{ "restore-setfsgid", SYS_setfsgid, WHEN_ZERO, 0 },
+	{ "io_uring_setup", SYS_io_uring_setup, WHEN_ANY, EPERM },
 };
 
 #define NFAULTS (sizeof(faults) / sizeof(*faults))
-/* Per fault at most 6 instructions; the arch check and the end 4. */
-#define MAX_PROG (NFAULTS * 6 + 4)
+/* Per fault at most 6 instructions; the ABI check and the end 6. */
+#define MAX_PROG (NFAULTS * 6 + 6)
 
 struct prog {
 	struct sock_filter insn[MAX_PROG];
@@ -148,11 +160,18 @@ static int build(struct prog *p, char *list)
 	char *save = NULL;
 
 	p->len = 0;
+	/*
+	 * Another ABI's syscall numbers name other calls, so a call made
+	 * through one (i386 on x86_64, arm32 on aarch64) would pass the
+	 * faults unfiltered: kill it instead.  x32 reports AUDIT_ARCH_X86_64
+	 * too and is told apart by __X32_SYSCALL_BIT in the number.
+	 */
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0,
 	     offsetof(struct seccomp_data, arch));
-	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, NATIVE_ARCH);
-	/* Another ABI (x32, i386): refuse it rather than let it through
-	 * unfiltered. */
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 2, NATIVE_ARCH);
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0,
+	     offsetof(struct seccomp_data, nr));
+	emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 1, NATIVE_NR_LIMIT);
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
 	if (strcmp(list, "none") != 0) {
 		for (char *name = strtok_r(list, ",", &save); name;
