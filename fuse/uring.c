@@ -32,9 +32,6 @@
 
 #include "uring_msg.h"
 
-/* Entries per queue: requests one CPU's callers can have in flight before
- * the next waits in the kernel. */
-#define URING_QUEUE_DEPTH 8
 #define URING_PAGE 4096
 
 struct uring_queue;
@@ -57,7 +54,7 @@ struct uring_queue {
 	int stop_fd; /* eventfd: uring_stop() wakes the thread */
 	pthread_t thread;
 	bool thread_ok;
-	struct uring_ent ents[URING_QUEUE_DEPTH];
+	struct uring_ent ents[URING_MSG_DEPTH_MAX]; /* u->depth used */
 	uint64_t served;	 /* written by the queue thread only */
 	unsigned int registered; /* entries the kernel holds */
 	bool lost_logged;
@@ -71,6 +68,7 @@ struct uring {
 	struct fuse_session *se;
 	int dev_fd;
 	unsigned int nr_queues;
+	unsigned int depth; /* entries per queue: uring_msg_queue_depth() */
 	size_t payload_size;
 	bool serving; /* uring_start() succeeded */
 	pthread_mutex_t lock;
@@ -154,7 +152,7 @@ static int uring_queue_init(struct uring_queue *q, int dev_fd)
 	if (q->stop_fd < 0)
 		return -errno;
 	/* One SQE per entry and one for the teardown poll. */
-	ret = io_uring_queue_init_params(URING_QUEUE_DEPTH + 1, &q->ring, &p);
+	ret = io_uring_queue_init_params(q->u->depth + 1, &q->ring, &p);
 	if (ret < 0)
 		return ret;
 	q->ring_ok = true;
@@ -176,7 +174,7 @@ static void uring_free(struct uring *u)
 			io_uring_queue_exit(&q->ring);
 		if (q->stop_fd >= 0)
 			close(q->stop_fd);
-		for (j = 0; j < URING_QUEUE_DEPTH; j++) {
+		for (j = 0; j < u->depth; j++) {
 			free(q->ents[j].hdr);
 			free(q->ents[j].buf);
 		}
@@ -212,6 +210,7 @@ int uring_create(struct uring **out, int dev_fd, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	u->nr_queues = (unsigned int)ret;
+	u->depth = uring_msg_queue_depth(u->nr_queues);
 	for (i = 0; i < u->nr_queues; i++)
 		u->queues[i].stop_fd = -1;
 	for (i = 0; i < u->nr_queues; i++) {
@@ -387,7 +386,7 @@ static int uring_register_all(struct uring_queue *q)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < URING_QUEUE_DEPTH; i++) {
+	for (i = 0; i < q->u->depth; i++) {
 		ret = uring_register(q, &q->ents[i]);
 		if (ret < 0)
 			return ret;
@@ -424,7 +423,7 @@ static void *uring_thread(void *arg)
 	}
 	/* A REGISTER the kernel refuses completes at once, inside the
 	 * submit: count what it kept before reporting. */
-	q->registered = URING_QUEUE_DEPTH;
+	q->registered = q->u->depth;
 	go = uring_drain(q);
 	uring_report(q, 0);
 	while (go) {
@@ -445,7 +444,7 @@ static int uring_alloc_entries(struct uring *u)
 	unsigned int i, j;
 
 	for (i = 0; i < u->nr_queues; i++) {
-		for (j = 0; j < URING_QUEUE_DEPTH; j++) {
+		for (j = 0; j < u->depth; j++) {
 			struct uring_ent *e = &u->queues[i].ents[j];
 
 			void *hdr = NULL, *buf = NULL;

@@ -75,6 +75,18 @@ int uring_msg_parse_cpus(const char *text)
 	return (int)next;
 }
 
+unsigned int uring_msg_queue_depth(unsigned int nr_queues)
+{
+	unsigned int depth;
+
+	if (nr_queues == 0)
+		return 0;
+	depth = URING_MSG_ENTRIES_MAX / nr_queues;
+	if (depth > URING_MSG_DEPTH_MAX)
+		return URING_MSG_DEPTH_MAX;
+	return depth ? depth : 1;
+}
+
 long uring_msg_payload_size(const void *init_out, size_t len, size_t page_size)
 {
 	struct fuse_init_out out;

@@ -81,6 +81,21 @@ struct fuse_uring_cmd_req {
  */
 int uring_msg_parse_cpus(const char *text);
 
+/* Entries one queue registers at most, and all queues together. */
+#define URING_MSG_DEPTH_MAX 8
+#define URING_MSG_ENTRIES_MAX 64
+
+/*
+ * How many entries each of @nr_queues queues registers: requests one CPU's
+ * callers can have in flight before the next waits in the kernel.  Every
+ * entry holds a payload buffer of max_write bytes (1 MiB by default) and
+ * the kernel wants a queue per possible CPU, so the depth shrinks on large
+ * machines: URING_MSG_DEPTH_MAX while all queues together stay within
+ * URING_MSG_ENTRIES_MAX, then fewer, never below 1 (a queue without an
+ * entry would stall the ring).  0 queues: 0.
+ */
+unsigned int uring_msg_queue_depth(unsigned int nr_queues);
+
 /*
  * The payload buffer size the kernel demands at REGISTER
  * (max(FUSE_MIN_READ_BUFFER, max_write, max_pages * page size)), read from

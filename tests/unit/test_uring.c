@@ -9,6 +9,7 @@
  * after its input.  Shown to fail by dropping the op_in size check from
  * uring_msg_request(): the row "op_in too big" then fails.
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,36 @@ static void test_cpus_case(void **state)
 	const struct cpus_case *c = *state;
 
 	assert_int_equal(uring_msg_parse_cpus(c->text), c->want);
+}
+
+/* The depth per queue at its edges: the full depth while all queues fit
+ * the budget (8 x 8 = 64), the budget shared once they do not (9 CPUs: 7),
+ * and 1 from 33 CPUs on, where the budget gives less than one each. */
+static void test_queue_depth(void **state)
+{
+	static const struct {
+		unsigned int queues, depth;
+	} rows[] = {
+		{ 0, 0 },  { 1, 8 },	{ 2, 8 },	 { 8, 8 },  { 9, 7 },
+		{ 16, 4 }, { 21, 3 },	{ 32, 2 },	 { 33, 1 }, { 64, 1 },
+		{ 65, 1 }, { 4096, 1 }, { UINT_MAX, 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		unsigned int d = uring_msg_queue_depth(rows[i].queues);
+
+		if (d != rows[i].depth)
+			fail_msg("%u queues: depth %u, want %u", rows[i].queues,
+				 d, rows[i].depth);
+		/* The bound itself, whatever the rows say. */
+		assert_true(d <= URING_MSG_DEPTH_MAX);
+		assert_true(rows[i].queues == 0 || d >= 1);
+		assert_true(rows[i].queues > URING_MSG_ENTRIES_MAX ||
+			    (unsigned long)d * rows[i].queues <=
+				    URING_MSG_ENTRIES_MAX);
+	}
 }
 
 /* A fuse_init_out with the two fields that size the payload. */
@@ -315,7 +347,7 @@ int main(void)
 	enum {
 		N_CPUS = ARRAY_SIZE(cpus_cases),
 		N_REQ = ARRAY_SIZE(request_cases),
-		N_FIXED = 5,
+		N_FIXED = 6,
 		N_TESTS = N_FIXED + N_CPUS + N_REQ,
 	};
 	struct CMUnitTest tests[N_TESTS] = {
@@ -324,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_reply_errors),
 		cmocka_unit_test(test_reply_in_place),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_queue_depth),
 	};
 	char names[N_TESTS][TEST_NAME_LEN];
 	size_t i, n = N_FIXED;
