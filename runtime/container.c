@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * container: see container.h.  Every change to the state happens under its
- * lock, from the first look at the spec to the rewritten file, so that the
+ * lock, from the first volume taken to the rewritten file, so that the
  * containers of a pod, created in parallel, share one uidmapfs per volume.
+ * What only reads (the spec, the sources, the kernel's answer on each) is
+ * done before, without it: a source on a store that hangs then holds up
+ * its own container only, never every create and delete on the node.
  */
 #include "container.h"
 
@@ -149,66 +152,95 @@ static int container_attach(const struct container_ctx *x, struct state *st,
 	return ret;
 }
 
-/* Handle mount @m of @spec: leave it to the runtime (0), or serve it and
- * point the mount there (1); -errno with a reason. */
-static int container_mount(const struct container_ctx *x, struct state *st,
-			   struct spec *spec, const struct spec_idmount *m,
-			   const char *bundle, const char *id, char *err,
-			   size_t errlen)
+/* A mount the kernel cannot ID-map: what its uidmapfs serves. */
+struct container_serve {
+	const struct spec_idmount *m;
+	/* The resolved source, or a file source's directory. */
+	char source[PATH_MAX];
+	/* A file source's name in @source (a subPath volume of one file),
+	 * or "": a directory. */
+	char name[NAME_MAX + 1];
+};
+
+struct container_plan {
+	char *spec_path;
+	mode_t mode; /* the spec file's, kept by the rewrite */
+	struct spec *spec;
+	struct spec_idmount *mounts;
+	size_t n_mounts;
+	struct container_serve *serve; /* n_serve of them */
+	size_t n_serve;
+};
+
+/* Look at mount @m: 0 when the kernel can ID-map its source (the runtime
+ * does it), 1 with @s filled when uidmapfs must serve it, -errno with a
+ * reason in @why.  Touches the source (it may hang on a dead store), never
+ * the state. */
+static int container_look(const struct spec_idmount *m, const char *bundle,
+			  struct container_serve *s, char *why, size_t whylen)
 {
-	char source[PATH_MAX], target[PATH_MAX], why[CONTAINER_ERR];
-	const char *name = NULL;
-	struct volume v = { 0 };
 	struct stat sb;
+	char *slash;
 	int ret;
 
-	ret = container_source(bundle, m->source, source);
+	ret = container_source(bundle, m->source, s->source);
 	if (ret) {
-		snprintf(why, sizeof(why), "source %s: %s", m->source,
+		snprintf(why, whylen, "source %s: %s", m->source,
 			 strerror(-ret));
-		goto out_fail;
+		return ret;
 	}
-	ret = probe_idmap(source, m->uidmap, m->gidmap, m->recursive, why,
-			  sizeof(why));
-	if (ret == 1)
-		return 0; /* the kernel can: the runtime does it */
-	if (ret < 0)
-		goto out_fail;
-	if (stat(source, &sb) < 0) {
+	ret = probe_idmap(s->source, m->uidmap, m->gidmap, m->recursive, why,
+			  whylen);
+	if (ret != 0)
+		return ret == 1 ? 0 : ret;
+	if (stat(s->source, &sb) < 0) {
 		ret = -errno;
-		snprintf(why, sizeof(why), "source %s: %s", source,
+		snprintf(why, whylen, "source %s: %s", s->source,
 			 strerror(-ret));
-		goto out_fail;
+		return ret;
 	}
-	/* A file (a subPath volume of one file): uidmapfs serves its
-	 * directory, and the mount binds the file from there. */
-	if (!S_ISDIR(sb.st_mode)) {
-		char *slash = strrchr(source, '/');
-
-		name = slash + 1;
-		*slash = '\0';
-		if (!*source)
-			strcpy(source, "/");
-	}
-	ret = state_volume_get(st, source, m->uidmap, m->gidmap, &v, why,
-			       sizeof(why));
-	if (ret < 0)
-		goto out_fail;
-	ret = container_attach(x, st, &v, ret, id, why, sizeof(why));
-	if (!ret &&
-	    snprintf(target, sizeof(target), "%s%s%s", v.mnt, name ? "/" : "",
-		     name ? name : "") >= (int)sizeof(target))
-		ret = -ENAMETOOLONG;
-	if (!ret)
-		ret = spec_redirect_mount(spec, m->index, target, why,
-					  sizeof(why));
-	else if (ret == -ENAMETOOLONG)
-		snprintf(why, sizeof(why), "%s", strerror(-ret));
-	volume_free(&v);
-	if (!ret)
+	s->m = m;
+	s->name[0] = '\0';
+	if (S_ISDIR(sb.st_mode))
 		return 1;
-out_fail:
-	snprintf(err, errlen, "mount %s: %s", m->destination, why);
+	/* A file: uidmapfs serves its directory, and the mount binds the
+	 * file from there.  realpath() gave an absolute path without a
+	 * trailing slash, so the name is never empty. */
+	slash = strrchr(s->source, '/');
+	snprintf(s->name, sizeof(s->name), "%s", slash + 1);
+	if (slash == s->source)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return 1;
+}
+
+/* Serve @s for container @id and point its mount in @spec there.  Returns
+ * 0 or -errno with a reason in @why. */
+static int container_serve(const struct container_ctx *x, struct state *st,
+			   struct spec *spec, const struct container_serve *s,
+			   const char *id, char *why, size_t whylen)
+{
+	char target[PATH_MAX];
+	struct volume v = { 0 };
+	int ret;
+
+	ret = state_volume_get(st, s->source, s->m->uidmap, s->m->gidmap, &v,
+			       why, whylen);
+	if (ret < 0)
+		return ret;
+	ret = container_attach(x, st, &v, ret, id, why, whylen);
+	if (ret)
+		goto out_free_volume;
+	if (snprintf(target, sizeof(target), "%s%s%s", v.mnt,
+		     s->name[0] ? "/" : "", s->name) >= (int)sizeof(target)) {
+		ret = -ENAMETOOLONG;
+		snprintf(why, whylen, "%s", strerror(-ret));
+		goto out_free_volume;
+	}
+	ret = spec_redirect_mount(spec, s->m->index, target, why, whylen);
+out_free_volume:
+	volume_free(&v);
 	return ret;
 }
 
@@ -234,51 +266,103 @@ static int container_forget_stale(const struct container_ctx *x,
 	return container_release_locked(x, st, id, err, errlen);
 }
 
-static int container_rewrite(const struct container_ctx *x, struct state *st,
-			     const char *id, const char *bundle,
-			     const char *spec_path, char *err, size_t errlen)
+void container_plan_free(struct container_plan *p)
 {
-	struct spec_idmount *mounts = NULL;
-	struct spec *spec = NULL;
-	size_t n = 0, i, len;
-	char *text, *out;
-	bool changed = false;
-	mode_t mode;
+	if (!p)
+		return;
+	free(p->serve);
+	spec_idmounts_free(p->mounts, p->n_mounts);
+	spec_free(p->spec);
+	free(p->spec_path);
+	free(p);
+}
+
+int container_plan(const char *bundle, const char *spec_path,
+		   struct container_plan **out, char *err, size_t errlen)
+{
+	char why[CONTAINER_ERR];
+	struct container_plan *p;
+	size_t len, i;
+	char *text;
 	int ret;
 
+	*out = NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->spec_path = strdup(spec_path))) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "%s", strerror(-ret));
+		goto out_free_plan;
+	}
 	ret = fileio_read(AT_FDCWD, spec_path, 0, CONTAINER_SPEC_MAX, &text,
-			  &len, &mode);
+			  &len, &p->mode);
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", spec_path, strerror(-ret));
-		return ret;
+		goto out_free_plan;
 	}
-	ret = spec_parse(text, len, &spec, err, errlen);
+	ret = spec_parse(text, len, &p->spec, err, errlen);
 	free(text);
 	if (!ret)
-		ret = spec_idmounts(spec, &mounts, &n, err, errlen);
-	for (i = 0; !ret && i < n; i++) {
-		ret = container_mount(x, st, spec, &mounts[i], bundle, id, err,
-				      errlen);
-		changed |= ret == 1;
+		ret = spec_idmounts(p->spec, &p->mounts, &p->n_mounts, err,
+				    errlen);
+	if (!ret && p->n_mounts) {
+		p->serve = calloc(p->n_mounts, sizeof(*p->serve));
+		if (!p->serve) {
+			ret = -ENOMEM;
+			snprintf(err, errlen, "%s", strerror(-ret));
+		}
+	}
+	for (i = 0; !ret && i < p->n_mounts; i++) {
+		ret = container_look(&p->mounts[i], bundle,
+				     &p->serve[p->n_serve], why, sizeof(why));
+		if (ret < 0)
+			snprintf(err, errlen, "mount %s: %s",
+				 p->mounts[i].destination, why);
+		else
+			p->n_serve += (size_t)ret;
 		ret = ret < 0 ? ret : 0;
 	}
-	if (!ret && changed) {
-		out = spec_serialize(spec, &len);
-		ret = out ? fileio_replace(AT_FDCWD, spec_path, out, len, mode)
-			  : -ENOMEM;
-		free(out);
-		if (ret)
-			snprintf(err, errlen, "cannot rewrite %s: %s",
-				 spec_path, strerror(-ret));
+	if (ret)
+		goto out_free_plan;
+	*out = p;
+	return 0;
+out_free_plan:
+	container_plan_free(p);
+	return ret;
+}
+
+/* Serve every mount of @p and rewrite its spec; -errno with a reason. */
+static int container_rewrite(const struct container_ctx *x, struct state *st,
+			     const char *id, struct container_plan *p,
+			     char *err, size_t errlen)
+{
+	char why[CONTAINER_ERR];
+	size_t i, len;
+	char *out;
+	int ret;
+
+	for (i = 0; i < p->n_serve; i++) {
+		ret = container_serve(x, st, p->spec, &p->serve[i], id, why,
+				      sizeof(why));
+		if (ret) {
+			snprintf(err, errlen, "mount %s: %s",
+				 p->serve[i].m->destination, why);
+			return ret;
+		}
 	}
-	spec_idmounts_free(mounts, n);
-	spec_free(spec);
+	if (p->n_serve == 0)
+		return 0;
+	out = spec_serialize(p->spec, &len);
+	ret = out ? fileio_replace(AT_FDCWD, p->spec_path, out, len, p->mode)
+		  : -ENOMEM;
+	free(out);
+	if (ret)
+		snprintf(err, errlen, "cannot rewrite %s: %s", p->spec_path,
+			 strerror(-ret));
 	return ret;
 }
 
 int container_prepare(const struct container_ctx *x, const char *id,
-		      const char *bundle, const char *spec_path, char *err,
-		      size_t errlen)
+		      struct container_plan *plan, char *err, size_t errlen)
 {
 	char undo[CONTAINER_ERR];
 	struct state st;
@@ -292,7 +376,7 @@ int container_prepare(const struct container_ctx *x, const char *id,
 	ret = container_forget_stale(x, &st, id, err, errlen);
 	if (ret)
 		goto out_unlock;
-	ret = container_rewrite(x, &st, id, bundle, spec_path, err, errlen);
+	ret = container_rewrite(x, &st, id, plan, err, errlen);
 	/* Nothing stays mounted for a create that will not happen. */
 	if (ret)
 		container_release_locked(x, &st, id, undo, sizeof(undo));

@@ -21,16 +21,37 @@ struct container_ctx {
 };
 
 /*
- * Prepare container @id whose spec is @spec_path (relative mount sources
- * resolve against @bundle).  Returns 0 when the spec was left alone or
- * rewritten with every mount in place, or -errno with one line naming the
- * mount and the cause in @err; then nothing is left mounted for @id and
- * the spec is untouched (-EEXIST: the runtime already has a container @id,
- * whose volumes are left alone).
+ * What the create of a container needs, found without changing anything
+ * and without the state lock (opaque): its spec, parsed, and every mount
+ * that asks for an ID-mapping the kernel cannot make.
+ */
+struct container_plan;
+
+/*
+ * Read the spec @spec_path (relative mount sources resolve against
+ * @bundle) and ask the kernel about every ID-mapped bind mount's source.
+ * Changes nothing, so a caller's signal may end it: a source on a store
+ * that does not answer blocks here, killably.  Returns 0 with *@out to
+ * free with container_plan_free(), or -errno with one line naming the
+ * mount and the cause in @err.
+ */
+int container_plan(const char *bundle, const char *spec_path,
+		   struct container_plan **out, char *err, size_t errlen);
+
+/* Free what container_plan() made (@plan NULL is fine). */
+void container_plan_free(struct container_plan *plan);
+
+/*
+ * Prepare container @id as @plan says, under the state lock: give every
+ * mount the kernel cannot ID-map a shared uidmapfs and rewrite the spec
+ * to use it.  Returns 0 when the spec was left alone (nothing to serve)
+ * or rewritten with every mount in place, or -errno with one line naming
+ * the mount and the cause in @err; then nothing is left mounted for @id
+ * and the spec is untouched (-EEXIST: the runtime already has a container
+ * @id, whose volumes are left alone).
  */
 int container_prepare(const struct container_ctx *x, const char *id,
-		      const char *bundle, const char *spec_path, char *err,
-		      size_t errlen);
+		      struct container_plan *plan, char *err, size_t errlen);
 
 /*
  * Let go of every uidmapfs container @id uses: its references are dropped

@@ -288,6 +288,8 @@ static int main_create(const struct args *a, const struct container_ctx *x,
 		       const sigset_t *orig)
 {
 	char bundle[PATH_MAX], spec[PATH_MAX], err[MAIN_ERR], ignored[MAIN_ERR];
+	struct container_plan *plan;
+	sigset_t held;
 	int status, ret;
 
 	ret = main_spec_path(a, bundle, spec, sizeof(bundle));
@@ -296,7 +298,18 @@ static int main_create(const struct args *a, const struct container_ctx *x,
 			 a->bundle ? a->bundle : ".", strerror(-ret));
 		return main_fail(a, err);
 	}
-	if (container_prepare(x, a->id, bundle, spec, err, sizeof(err)) < 0)
+	/* Until the state lock is taken nothing changes, so the caller's
+	 * signals may end us: a source on a store that does not answer
+	 * blocks the look at it, and the caller's timeout must work. */
+	main_signal_set(&held);
+	sigprocmask(SIG_SETMASK, orig, NULL);
+	ret = container_plan(bundle, spec, &plan, err, sizeof(err));
+	sigprocmask(SIG_BLOCK, &held, NULL);
+	if (ret < 0)
+		return main_fail(a, err);
+	ret = container_prepare(x, a->id, plan, err, sizeof(err));
+	container_plan_free(plan);
+	if (ret < 0)
 		return main_fail(a, err);
 	status = main_run_child(a->pass, orig);
 	if (status < 0) {

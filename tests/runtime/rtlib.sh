@@ -109,9 +109,10 @@ rt_expect_clean() {
 		fail "$what: container state left: $(ls -A "$RT_STATE/containers")"
 }
 
-# The wrapper, as containerd's shim calls a runtime: global options first.
+# The wrapper, as containerd's shim calls a runtime: global options first;
+# killed (SIGKILL) 10 s after a timeout's SIGTERM if it still runs.
 wrapped() {
-	timeout "$RUN_TIMEOUT" "$RUNTIME_WRAPPER" --uidmapfs-config "$RT_CONF" \
+	timeout -k 10 "$RUN_TIMEOUT" "$RUNTIME_WRAPPER" --uidmapfs-config "$RT_CONF" \
 		--cgroup-manager=disabled --root "$CRUN_ROOT" "$@"
 }
 
