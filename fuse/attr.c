@@ -160,6 +160,9 @@ static int attr_kill(struct fs *fs, fuse_req_t req, struct inode *inode,
 		     const struct stat *attr, int *valid,
 		     struct fuse_file_info *fi)
 {
+	/* What the kernel asked, before the mode drop below takes its part
+	 * out: only a request that came empty is the KILLPRIV_V2 signal. */
+	const int asked = *valid;
 	int err;
 
 	if (attr_only_drops_setid(fs, inode, attr, *valid)) {
@@ -169,7 +172,7 @@ static int attr_kill(struct fs *fs, fuse_req_t req, struct inode *inode,
 			return err;
 		*valid &= ~FUSE_SET_ATTR_MODE;
 	}
-	if (fs->features.killpriv_v2 && !(*valid & ~FUSE_SET_ATTR_CTIME))
+	if (fs->features.killpriv_v2 && !(asked & ~FUSE_SET_ATTR_CTIME))
 		return kill_setid_empty_setattr(fs, req, inode);
 	if ((*valid & FUSE_SET_ATTR_SIZE) &&
 	    !(*valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))

@@ -206,12 +206,52 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 }
 
 /*
+ * Open @name in @dirfd with @flags, creating it with @mode if it is not
+ * there; *@created says which.  The kernel sends CREATE for a name it
+ * believes absent, which a cached negative entry or another client of a
+ * shared store can make wrong: an existing file opened with O_TRUNC must
+ * then lose its set-id bits as any truncating open does, a new one keeps
+ * the mode it was given.  So the name is created exclusively, and only
+ * when it exists (and @flags has no O_EXCL: the caller's) opened as it is.
+ * Returns the fd or -errno.
+ */
+static int data_open_creating(int dirfd, const char *name, int flags,
+			      mode_t mode, bool *created)
+{
+	const bool excl = flags & O_EXCL;
+	int fd, tries;
+
+	flags &= ~(O_CREAT | O_EXCL);
+	/* Bounded: a name that keeps vanishing and reappearing between
+	 * the two opens is someone else's race to lose. */
+	for (tries = 0; tries < 3; tries++) {
+		fd = openat(dirfd, name, flags | O_CREAT | O_EXCL, mode);
+		if (fd >= 0) {
+			*created = true;
+			return fd;
+		}
+		if (errno != EEXIST || excl)
+			return -errno;
+		fd = openat(dirfd, name, flags);
+		if (fd >= 0) {
+			*created = false;
+			return fd;
+		}
+		if (errno != ENOENT)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+/*
  * Create and open @name as the caller, fill @e and @fi; *@inode gets the
- * new inode.  Returns the backing id for the reply (>= 0) or -errno.
+ * new inode, *@created whether the file is new (data_open_creating()).
+ * Returns the backing id for the reply (>= 0) or -errno.
  */
 static int data_create(struct fs *fs, struct inode *parent, const char *name,
 		       mode_t mode, struct fuse_file_info *fi,
-		       struct fuse_entry_param *e, struct inode **inode)
+		       struct fuse_entry_param *e, struct inode **inode,
+		       bool *created)
 {
 	char self[NODE_PROC_NAME_LEN];
 	int dirfd, fd, pathfd, err;
@@ -221,14 +261,14 @@ static int data_create(struct fs *fs, struct inode *parent, const char *name,
 		return dirfd;
 	/* O_NOFOLLOW: a symlink planted under this name is never followed
 	 * to create or truncate its target. */
-	fd = openat(dirfd, name,
-		    (fi->flags & ~DATA_STRIP_FLAGS) | O_CREAT | O_NOFOLLOW |
-			    O_CLOEXEC,
-		    mode);
-	err = fd < 0 ? -errno : 0;
+	fd = data_open_creating(dirfd, name,
+				(fi->flags & ~DATA_STRIP_FLAGS) |
+					(fi->flags & O_EXCL) | O_NOFOLLOW |
+					O_CLOEXEC,
+				mode, created);
 	inode_fd_put(&fs->inodes, parent);
-	if (err)
-		return err;
+	if (fd < 0)
+		return fd;
 	/* The inode's O_PATH handle comes from the open fd, not from the
 	 * name, which another caller may already have replaced. */
 	node_proc_name(fd, self);
@@ -248,21 +288,45 @@ out_close_fd:
 	return err;
 }
 
+/* CREATE opened an existing file (data_open_creating()): clear what a
+ * truncating open clears, and show the entry as it is now. */
+static int data_create_existing(struct fs *fs, fuse_req_t req,
+				struct inode *inode,
+				const struct fuse_file_info *fi,
+				struct fuse_entry_param *e)
+{
+	int err = data_kill_on_trunc(fs, req, inode, fi);
+
+	if (!err)
+		err = node_stat(fs, inode, &e->attr);
+	if (!err)
+		node_stat_up(fs, &e->attr);
+	return err;
+}
+
 void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	       struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
 	struct fuse_entry_param e;
 	struct inode *inode = NULL;
-	int id;
+	bool created = true;
+	int id, err;
 
-	id = creds_become_creator(fs, req);
-	if (!id)
-		id = data_create(fs, node_inode(fs, parent), name, mode, fi, &e,
-				 &inode);
+	err = creds_become_creator(fs, req);
+	id = err ? err
+		 : data_create(fs, node_inode(fs, parent), name, mode, fi, &e,
+			       &inode, &created);
 	creds_restore();
 	if (id < 0) {
 		fuse_reply_err(req, -id);
+		return;
+	}
+	err = created ? 0 : data_create_existing(fs, req, inode, fi, &e);
+	if (err) {
+		data_drop_file(fs, inode, fi);
+		inode_forget(&fs->inodes, inode, 1);
+		fuse_reply_err(req, -err);
 		return;
 	}
 	session_reply_passthrough(id);

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# fault-stale: the backing tree changes behind the daemon's back.  Host
-# root removes, replaces, truncates and renames files and directories
-# directly in SOURCE while pod processes hold them open, sit in them, or
-# look them up again.  Every answer must be data, ENOENT or ESTALE (or
+# fault-stale [--mode shift|kernel]: the backing tree changes behind the
+# daemon's back.  Host root removes, replaces, truncates and renames files
+# and directories directly in SOURCE while pod processes hold them open,
+# sit in them, or look them up again, or while the kernel still holds a
+# name as absent.  Every answer must be data, ENOENT or ESTALE (or
 # ENOTDIR/EISDIR when a name changed type), never EIO, ENOTCONN or a
 # crash; finally SOURCE itself is removed, and the daemon still answers
 # and unmounts cleanly (exit 0, checked by lib.sh's trap).
@@ -13,6 +14,7 @@ PROG=fault-stale
 # shellcheck source=seclib.sh
 . "$(dirname "$0")/seclib.sh"
 
+mode_options "$@"
 require_helpers SECOP
 require_machine mv
 sec_workdir
@@ -121,6 +123,45 @@ wait_bounded 30 "$churn" || status=$?
 sed -i '/-> ENODATA$/d' "$W/churn.log"
 check_log "$W/churn.log" "churn"
 note "churn: $(grep -c -- '-> OK' "$W/churn.log") OK answers, the rest ENOENT/ESTALE-like"
+
+# ---- a name the kernel holds as absent exists on disk ----
+# With negative entries cached, the kernel sends CREATE, not OPEN, for a
+# name that was absent when last looked up, even after host root (or
+# another client of a shared store) made it.  Pod root's O_TRUNC open of
+# such a set-id file must then clear its set-id bits, as any truncating
+# open by a caller without CAP_FSETID does, while a file that is really new
+# keeps the mode it was made with.  In shift mode the backing store clears
+# them itself (the daemon acts as host uid 524288, without CAP_FSETID); in
+# kernel mode pod root reaches the daemon as uid 0, and only the daemon's
+# kill does.  Shown to fail in kernel mode (fault-stale-kmode): with
+# fs_create() taking every CREATE for a new file (before
+# data_open_creating()), n/suid kept 4755.
+main_pid=$DAEMON_PID
+NEG=$W/neg
+mkdir -p "$SRC/n"
+chmod 0777 "$SRC/n"
+mount_uidmapfs_opts "$SRC/n" "$NEG" "$MAP" "negative_timeout=60,debug"
+neg_log=$DAEMON_LOG
+printf 'stat suid\nstat fresh\n' |
+	pod_as 0 0 "$FSOP" -C "$NEG" >"$W/neg1.log"
+[ "$(grep -c -- '-> ENOENT' "$W/neg1.log")" = 2 ] ||
+	fail "negative entries: the names are not absent at first: $(cat "$W/neg1.log")"
+echo data >"$SRC/n/suid"
+chmod 4755 "$SRC/n/suid"
+creates=$(grep -c 'opcode: CREATE' "$neg_log" || true)
+printf 'open suid w,creat,trunc 0644\nopen fresh w,creat,trunc 4755\nstat suid\nstat fresh\n' |
+	pod_as 0 0 "$FSOP" -C "$NEG" >"$W/neg2.log"
+[ "$(grep -c 'opcode: CREATE' "$neg_log")" -ge $((creates + 2)) ] ||
+	fail "negative entries: the kernel did not send CREATE for both names (see $neg_log)"
+[ "$(stat -c %a:%s "$SRC/n/suid")" = 755:0 ] ||
+	fail "CREATE of an existing setuid file with O_TRUNC left $(stat -c %a:%s "$SRC/n/suid") on disk, want 755:0"
+[ "$(stat -c %a "$SRC/n/fresh")" = 4755 ] ||
+	fail "a new file made with mode 4755 is $(stat -c %a "$SRC/n/fresh") on disk"
+grep -q '^stat suid -> OK reg 0755 ' "$W/neg2.log" ||
+	fail "the pod's view of suid after the truncating CREATE: $(grep '^stat suid' "$W/neg2.log")"
+unmount_daemon "$NEG"
+DAEMON_PID=$main_pid
+note "a CREATE that finds the file (a stale negative entry) truncates it as an open does: set-id cleared"
 
 # ---- the backing directory itself is removed ----
 # shellcheck disable=SC2016 # expanded by the inner shell
