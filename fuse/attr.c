@@ -213,14 +213,15 @@ void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 	struct statvfs sv;
 	int fd = inode_fd_get(&fs->inodes, inode), err = 0;
 
-	if (fd >= 0 && fstatvfs(fd, &sv) < 0)
-		err = errno;
-	if (fd >= 0)
-		inode_fd_put(&fs->inodes, inode);
-	else
-		err = -fd;
+	if (fd < 0) {
+		fuse_reply_err(req, -fd);
+		return;
+	}
+	if (fstatvfs(fd, &sv) < 0)
+		err = -errno;
+	inode_fd_put(&fs->inodes, inode);
 	if (err) {
-		fuse_reply_err(req, err);
+		fuse_reply_err(req, -err);
 		return;
 	}
 	fuse_reply_statfs(req, &sv);

@@ -12,6 +12,7 @@
  * under seccomp and checks that nothing changes.
  */
 #include "creds.h"
+#include "caller.h"
 
 #include <errno.h>
 #include <linux/capability.h>
@@ -22,11 +23,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-/* The most supplementary groups we pass on (the kernel's NGROUPS_MAX is
- * 65536; /proc shows them all, but a caller with more than this many is
- * served with the first ones). */
-#define CREDS_MAX_GROUPS 256
 
 /*
  * Thread-local because the fs_struct is: whether this worker thread has a
@@ -106,21 +102,21 @@ static _Noreturn void creds_die(int err)
 /*
  * Map the caller's supplementary groups down; groups outside the map are
  * left out (they could not grant anything on disk the map allows).  Not
- * reading them all (caller gone, more than CREDS_MAX_GROUPS) is no failure
+ * reading them all (caller gone, more than CALLER_MAX_GROUPS) is no failure
  * to fail closed on: the kernel has already checked the request against
  * all of them (default_permissions), so fewer groups can make the backing
  * store refuse more, but never let through what the kernel refused.
  */
 static int creds_groups_down(const struct fs *fs, fuse_req_t req, gid_t *list)
 {
-	gid_t shown[CREDS_MAX_GROUPS];
-	int n = fuse_req_getgroups(req, CREDS_MAX_GROUPS, shown);
+	gid_t shown[CALLER_MAX_GROUPS];
+	int n = fuse_req_getgroups(req, CALLER_MAX_GROUPS, shown);
 	int nr = 0;
 
 	if (n < 0)
 		return 0; /* caller gone, or /proc hidden: no groups */
-	if (n > CREDS_MAX_GROUPS)
-		n = CREDS_MAX_GROUPS;
+	if (n > CALLER_MAX_GROUPS)
+		n = CALLER_MAX_GROUPS;
 	for (int i = 0; i < n; i++) {
 		uint32_t g = idmap_down(&fs->gids, shown[i]);
 
@@ -160,7 +156,7 @@ static int creds_raise_caps(void)
 static int creds_switch(const struct fs *fs, fuse_req_t req, uid_t uid,
 			gid_t gid)
 {
-	gid_t groups[CREDS_MAX_GROUPS];
+	gid_t groups[CALLER_MAX_GROUPS];
 	int nr = 0;
 	int err;
 

@@ -27,6 +27,13 @@
 #include "kill.h"
 #include "node.h"
 
+/* fi->fh of a regular file: the backing fd in the low 32 bits
+ * (data_file_fd()), and how its I/O is done: through a kernel backing id,
+ * or by the daemon through the page cache (neither bit: daemon direct
+ * I/O). */
+#define DATA_FH_PASSTHROUGH (UINT64_C(1) << 32)
+#define DATA_FH_CACHED (UINT64_C(1) << 33)
+
 /* Flags the backing open must not see: creation is done by create(), and
  * O_DIRECT is the kernel's business (a passthrough backing file gets it from
  * the FUSE file; a daemon-served one becomes fi->direct_io). */
@@ -111,14 +118,22 @@ out_unlock:
 static void data_io_end(struct fs *fs, struct inode *inode,
 			const struct fuse_file_info *fi)
 {
+	int err = 0;
+
 	pthread_mutex_lock(&fs->backing_lock);
 	if ((fi->fh & DATA_FH_PASSTHROUGH) && --inode->backing_refs == 0) {
-		session_backing_close(&fs->features, inode->backing_id);
+		err = session_backing_close(&fs->features, inode->backing_id);
 		inode->backing_id = 0;
 	}
 	if (fi->fh & DATA_FH_CACHED)
 		inode->cached_refs--;
 	pthread_mutex_unlock(&fs->backing_lock);
+	/* Never expected; the file stays open in the kernel until unmount,
+	 * which is worth one line each time. */
+	if (err)
+		fuse_log(FUSE_LOG_ERR,
+			 "uidmapfs: closing a passthrough backing id: %s\n",
+			 strerror(-err));
 }
 
 /* Fill @fi for the open backing file @fd; returns the backing id the reply
@@ -183,14 +198,17 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct inode *inode = node_inode(fs, ino);
 	int fd, err, id = 0;
 
-	fd = creds_become_caller(fs, req);
-	if (!fd)
+	err = creds_become_caller(fs, req);
+	if (!err) {
 		fd = node_reopen(fs, inode, fi->flags & ~DATA_STRIP_FLAGS);
-	if (fd >= 0)
-		id = data_set_fi(fs, inode, fi, fd);
+		if (fd < 0)
+			err = fd;
+		else
+			id = data_set_fi(fs, inode, fi, fd);
+	}
 	creds_restore();
-	if (fd < 0) {
-		fuse_reply_err(req, -fd);
+	if (err) {
+		fuse_reply_err(req, -err);
 		return;
 	}
 	err = data_kill_on_trunc(fs, req, inode, fi);
@@ -311,15 +329,18 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	struct fuse_entry_param e;
 	struct inode *inode = NULL;
 	bool created = true;
-	int id, err;
+	int id = 0, err;
 
 	err = creds_become_creator(fs, req);
-	id = err ? err
-		 : data_create(fs, node_inode(fs, parent), name, mode, fi, &e,
-			       &inode, &created);
+	if (!err) {
+		id = data_create(fs, node_inode(fs, parent), name, mode, fi, &e,
+				 &inode, &created);
+		if (id < 0)
+			err = id;
+	}
 	creds_restore();
-	if (id < 0) {
-		fuse_reply_err(req, -id);
+	if (err) {
+		fuse_reply_err(req, -err);
 		return;
 	}
 	err = created ? 0 : data_create_existing(fs, req, inode, fi, &e);

@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "dir.h"
@@ -142,7 +141,7 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	err = -dir_open_stream(fs, req, node_inode(fs, ino), d);
 	if (err)
-		goto out_free;
+		goto out_free_handle;
 	fi->fh = (uint64_t)(uintptr_t)d;
 	fi->keep_cache = fs->keep_cache;
 	fi->cache_readdir = fs->keep_cache;
@@ -152,14 +151,9 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		dir_close(fs, d); /* the opener was interrupted */
 	return;
 
-out_free:
+out_free_handle:
 	free(d);
 	fuse_reply_err(req, err);
-}
-
-static bool dir_is_dot(const char *name)
-{
-	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
 }
 
 static size_t dir_add_plain(fuse_req_t req, struct fs *fs, struct inode *dir,
@@ -191,7 +185,7 @@ static size_t dir_add_plus(fuse_req_t req, struct fs *fs, struct inode *dir,
 
 	*skip = false;
 	/* "." and ".." are listed without a lookup. */
-	if (!dir_is_dot(d->d_name)) {
+	if (!entry_is_dot(d->d_name)) {
 		int err = entry_lookup(fs, dir, d->d_name, &e);
 
 		if (err == -ENOENT) {

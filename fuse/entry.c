@@ -23,14 +23,17 @@
 #include "fs_ops.h"
 #include "node.h"
 
+bool entry_is_dot(const char *name)
+{
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
 /* Names the kernel sends are single components; "." and ".." would step
  * sideways or out of the tree and are never looked up (no export
  * support is negotiated). */
 static int entry_check_name(const char *name)
 {
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return -EINVAL;
-	return 0;
+	return entry_is_dot(name) ? -EINVAL : 0;
 }
 
 int entry_from_fd(struct fs *fs, int fd, struct fuse_entry_param *e)
@@ -76,8 +79,11 @@ int entry_lookup(struct fs *fs, struct inode *parent, const char *name,
 	return entry_from_fd(fs, fd, e);
 }
 
-void entry_reply(fuse_req_t req, const struct fs *fs, int err,
-		 const struct fuse_entry_param *e)
+/* Reply to @req with the result of entry_lookup() or entry_from_fd().  A
+ * negative ENOENT becomes a cacheable negative entry when negative_timeout
+ * > 0. */
+static void entry_reply(fuse_req_t req, const struct fs *fs, int err,
+			const struct fuse_entry_param *e)
 {
 	if (err == -ENOENT && fs->negative_timeout > 0) {
 		struct fuse_entry_param neg = {
@@ -175,32 +181,36 @@ static int entry_make(struct fs *fs, struct inode *parent, const char *name,
 		      const struct entry_new *n)
 {
 	char old[NODE_PROC_NAME_LEN];
-	int dirfd, oldfd = -1, ret;
+	int dirfd, oldfd, err = 0;
 
 	dirfd = inode_fd_get(&fs->inodes, parent);
 	if (dirfd < 0)
 		return dirfd;
 	if (n->old) {
 		oldfd = inode_fd_get(&fs->inodes, n->old);
-		ret = oldfd;
-		if (oldfd < 0)
+		if (oldfd < 0) {
+			err = oldfd;
 			goto out_put_parent;
+		}
 		/* Through /proc: linkat(AT_EMPTY_PATH) would need
 		 * CAP_DAC_READ_SEARCH, which a non-root fsuid lacks. */
 		node_proc_name(oldfd, old);
-		ret = linkat(fs->proc_fd, old, dirfd, name, AT_SYMLINK_FOLLOW);
+		if (linkat(fs->proc_fd, old, dirfd, name, AT_SYMLINK_FOLLOW) <
+		    0)
+			err = -errno;
 		inode_fd_put(&fs->inodes, n->old);
 	} else if (n->target) {
-		ret = symlinkat(n->target, dirfd, name);
+		if (symlinkat(n->target, dirfd, name) < 0)
+			err = -errno;
 	} else if (S_ISDIR(n->mode)) {
-		ret = mkdirat(dirfd, name, n->mode & 07777);
-	} else {
-		ret = mknodat(dirfd, name, n->mode, n->rdev);
+		if (mkdirat(dirfd, name, n->mode & 07777) < 0)
+			err = -errno;
+	} else if (mknodat(dirfd, name, n->mode, n->rdev) < 0) {
+		err = -errno;
 	}
-	ret = ret < 0 ? -errno : 0;
 out_put_parent:
 	inode_fd_put(&fs->inodes, parent);
-	return ret;
+	return err;
 }
 
 /*

@@ -8,8 +8,13 @@
 #define UIDMAPFS_ENTRY_H
 
 #include <fuse_lowlevel.h>
+#include <stdbool.h>
 
 #include "fs.h"
+
+/* Whether @name is "." or "..": names that step sideways or out of the
+ * tree, never looked up nor walked (dir.c, xattr.c). */
+bool entry_is_dot(const char *name);
 
 /* Fill @e for the O_PATH fd @fd, which the inode table takes over (or
  * closes): ids shown, timeouts, one new kernel reference on the inode.
@@ -20,11 +25,5 @@ int entry_from_fd(struct fs *fs, int fd, struct fuse_entry_param *e);
  * as entry_from_fd() does.  Returns 0 or -errno. */
 int entry_lookup(struct fs *fs, struct inode *parent, const char *name,
 		 struct fuse_entry_param *e);
-
-/* Reply to @req with the result of entry_lookup() or entry_from_fd().  A
- * negative ENOENT becomes a cacheable negative entry when negative_timeout
- * > 0. */
-void entry_reply(fuse_req_t req, const struct fs *fs, int err,
-		 const struct fuse_entry_param *e);
 
 #endif

@@ -310,15 +310,19 @@ static struct inode *inode_find(struct inode_table *table,
 	return NULL;
 }
 
-static void inode_unhash(struct inode_table *table, struct inode *inode)
+/* Take @inode off its hash chain; false if it was not on one (the root,
+ * which lives as long as the fs). */
+static bool inode_unhash(struct inode_table *table, struct inode *inode)
 {
 	struct inode **link = &table->buckets[inode_hash(inode->dev, inode->ino,
 							 table->nr_buckets)];
 
 	while (*link && *link != inode)
 		link = &(*link)->next;
-	if (*link)
-		*link = inode->next;
+	if (!*link)
+		return false;
+	*link = inode->next;
+	return true;
 }
 
 /*
@@ -419,23 +423,25 @@ int inode_get(struct inode_table *table, int fd, const struct stat *st,
 		inode->fd = fd;
 		table->fd_open++;
 		inode_lru_add(table, inode);
-		goto out_evict;
+	} else {
+		if (inode) {
+			/* Its inode is gone and the number reused: the old
+			 * node id keeps the old handle (ESTALE) until the
+			 * kernel forgets it, and its cached fd (remote)
+			 * until then too. */
+			inode_unhash(table, inode);
+			inode->stale = true;
+		}
+		err = inode_insert(table, fd, st, &key, out);
+		if (err) {
+			pthread_mutex_unlock(&table->lock);
+			close(fd);
+			free(key.handle);
+			return err;
+		}
 	}
-	if (inode) {
-		/* Its inode is gone and the number reused: the old node id
-		 * keeps the old handle (ESTALE) until the kernel forgets
-		 * it, and its cached fd (remote) until then too. */
-		inode_unhash(table, inode);
-		inode->stale = true;
-	}
-	err = inode_insert(table, fd, st, &key, out);
-	if (err) {
-		pthread_mutex_unlock(&table->lock);
-		close(fd);
-		free(key.handle);
-		return err;
-	}
-out_evict:
+	/* One more fd is cached: close the least recently used if that is
+	 * one too many. */
 	victim = inode_evict(table);
 	pthread_mutex_unlock(&table->lock);
 	if (victim >= 0)
@@ -445,8 +451,6 @@ out_evict:
 
 void inode_forget(struct inode_table *table, struct inode *inode, uint64_t n)
 {
-	struct inode **link;
-
 	pthread_mutex_lock(&table->lock);
 	if (n < inode->nlookup) {
 		inode->nlookup -= n;
@@ -454,18 +458,9 @@ void inode_forget(struct inode_table *table, struct inode *inode, uint64_t n)
 		return;
 	}
 	inode->nlookup = 0;
-	if (!inode->stale) {
-		link = &table->buckets[inode_hash(inode->dev, inode->ino,
-						  table->nr_buckets)];
-		while (*link && *link != inode)
-			link = &(*link)->next;
-		if (!*link) {
-			/* Not hashed: the root, which lives as long as the
-			 * fs. */
-			pthread_mutex_unlock(&table->lock);
-			return;
-		}
-		*link = inode->next;
+	if (!inode->stale && !inode_unhash(table, inode)) {
+		pthread_mutex_unlock(&table->lock);
+		return;
 	}
 	if (inode->handle && inode->fd >= 0) {
 		/* The kernel forgets a node id only when no request

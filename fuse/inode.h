@@ -33,7 +33,8 @@ struct inode {
 	/* O_PATH|O_NOFOLLOW fd of the backing inode.  Without @handle it
 	 * is owned by the entry and open for its life; with a handle it is
 	 * the cached fd or -1, guarded by the table lock.  Read it only
-	 * through inode_fd_get(). */
+	 * through inode_fd_get(), except the root's (struct fs), which is
+	 * never cached and open for the fs's life. */
 	int fd;
 	int mount_fd; /* decodes @handle: the table's fd of its mount */
 	/* Our own name_to_handle_at() of the inode, or NULL; fixed for

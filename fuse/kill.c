@@ -19,64 +19,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "caller.h"
 #include "creds.h"
 #include "node.h"
-
-/* From <linux/capability.h>. */
-#define KILL_CAP_FOWNER 3
-#define KILL_CAP_FSETID 4
-/* The most supplementary groups looked at (as creds.c). */
-#define KILL_MAX_GROUPS 256
-
-/* What /proc tells about the caller (ids as the daemon sees them: host
- * ids). */
-struct kill_caller {
-	unsigned long long caps; /* effective, in its own namespace */
-	bool init_ns; /* in the daemon's (the initial) user namespace */
-	uid_t fsuid;
-	gid_t fsgid;
-};
-
-/* Read the caller's effective capabilities, fsuid, fsgid and whether it
- * lives in our user namespace.  A caller gone or hidden reads as an
- * unprivileged nobody in another namespace: set-id bits are then cleared
- * on write (which never grants anything) and a chown is refused. */
-static void kill_read_caller(pid_t pid, struct kill_caller *c)
-{
-	char path[64], line[256];
-	struct stat self, caller;
-	FILE *f;
-
-	*c = (struct kill_caller){ .fsuid = (uid_t)-1, .fsgid = (gid_t)-1 };
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	if (pid <= 0 || stat("/proc/self/ns/user", &self) < 0 ||
-	    stat(path, &caller) < 0)
-		return;
-	c->init_ns =
-		self.st_ino == caller.st_ino && self.st_dev == caller.st_dev;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int real, eff, saved, fs;
-
-		if (sscanf(line, "Uid: %u %u %u %u", &real, &eff, &saved,
-			   &fs) == 4)
-			c->fsuid = fs;
-		if (sscanf(line, "Gid: %u %u %u %u", &real, &eff, &saved,
-			   &fs) == 4)
-			c->fsgid = fs;
-		if (sscanf(line, "CapEff: %llx", &c->caps) == 1)
-			break;
-	}
-	fclose(f);
-}
-
-static bool kill_has_cap(const struct kill_caller *c, int cap)
-{
-	return c->caps & (1ULL << cap);
-}
 
 /*
  * Look @id up in the caller's /proc/PID/@which ("uid_map" or "gid_map",
@@ -111,17 +56,16 @@ static bool kill_ns_map(pid_t pid, const char *which, uint32_t id, bool up,
 }
 
 /* Whether host id @gid is the caller's fsgid or one of its groups. */
-static bool kill_in_group(fuse_req_t req, const struct kill_caller *c,
-			  gid_t gid)
+static bool kill_in_group(fuse_req_t req, const struct caller *c, gid_t gid)
 {
-	gid_t groups[KILL_MAX_GROUPS];
+	gid_t groups[CALLER_MAX_GROUPS];
 	int n;
 
 	if (c->fsgid == gid)
 		return true;
-	n = fuse_req_getgroups(req, KILL_MAX_GROUPS, groups);
-	if (n > KILL_MAX_GROUPS)
-		n = KILL_MAX_GROUPS;
+	n = fuse_req_getgroups(req, CALLER_MAX_GROUPS, groups);
+	if (n > CALLER_MAX_GROUPS)
+		n = CALLER_MAX_GROUPS;
 	for (int i = 0; i < n; i++)
 		if (groups[i] == gid)
 			return true;
@@ -141,9 +85,8 @@ static bool kill_in_group(fuse_req_t req, const struct kill_caller *c,
  * (a host user working on the bare FUSE mount is treated alike, which
  * can only cost it a set-id bit or a chown of a file it owns).
  */
-static bool kill_vfs_ids(const struct fs *fs, const struct kill_caller *c,
-			 pid_t pid, uid_t uid, gid_t gid, uint32_t *vuid,
-			 uint32_t *vgid)
+static bool kill_vfs_ids(const struct fs *fs, const struct caller *c, pid_t pid,
+			 uid_t uid, gid_t gid, uint32_t *vuid, uint32_t *vgid)
 {
 	uint32_t inside;
 
@@ -175,7 +118,7 @@ static bool kill_vfs_ids(const struct fs *fs, const struct kill_caller *c,
  * group-exec, or when the caller is neither in the file's group nor has
  * CAP_FSETID over the file in its namespace. */
 static mode_t kill_bits(const struct fs *fs, fuse_req_t req,
-			const struct kill_caller *c, pid_t pid, mode_t mode,
+			const struct caller *c, pid_t pid, mode_t mode,
 			uid_t uid, gid_t gid)
 {
 	mode_t kill = mode & S_ISUID;
@@ -188,24 +131,30 @@ static mode_t kill_bits(const struct fs *fs, fuse_req_t req,
 		return kill | S_ISGID;
 	mapped = kill_vfs_ids(fs, c, pid, uid, gid, &vuid, &vgid);
 	if (kill_in_group(req, c, vgid) ||
-	    (kill_has_cap(c, KILL_CAP_FSETID) && mapped))
+	    (caller_has_cap(c, CALLER_CAP_FSETID) && mapped))
 		return kill;
 	return kill | S_ISGID;
 }
 
-mode_t kill_setid_bits(const struct fs *fs, fuse_req_t req, mode_t mode,
-		       uid_t uid, gid_t gid, enum kill_hint hint)
+/*
+ * The set-id bits the kernel would clear from a file of mode @mode, shown
+ * owner @uid and group @gid, for the caller of @req, were it to write to
+ * it.  Reads the caller's /proc entries only when the answer depends on
+ * them (the file has set-id bits).  Returns the bits (0 if none).
+ */
+static mode_t kill_setid_bits(const struct fs *fs, fuse_req_t req, mode_t mode,
+			      uid_t uid, gid_t gid, enum kill_hint hint)
 {
 	pid_t pid = fuse_req_ctx(req)->pid;
-	struct kill_caller c;
+	struct caller c;
 
 	if (!S_ISREG(mode) || !(mode & (S_ISUID | S_ISGID)) ||
 	    hint == KILL_HINT_KEEP)
 		return 0;
-	kill_read_caller(pid, &c);
+	caller_read(pid, &c);
 	/* The kernel's capable(CAP_FSETID): in the initial namespace. */
 	if (hint == KILL_HINT_NONE && c.init_ns &&
-	    kill_has_cap(&c, KILL_CAP_FSETID))
+	    caller_has_cap(&c, CALLER_CAP_FSETID))
 		return 0;
 	return kill_bits(fs, req, &c, pid, mode, uid, gid);
 }
@@ -248,6 +197,9 @@ int kill_setid(struct fs *fs, fuse_req_t req, struct inode *inode, int fd,
 	mode_t kill;
 	int err;
 
+	/* The kernel says the caller keeps set-id bits: no stat per write. */
+	if (hint == KILL_HINT_KEEP)
+		return 0;
 	if (!kill_stat_setid(fs, inode, fd, &st, &err))
 		return err;
 	kill = kill_setid_bits(fs, req, st.st_mode, st.st_uid, st.st_gid, hint);
@@ -281,7 +233,7 @@ static bool kill_in_chown(pid_t pid)
 int kill_setid_empty_setattr(struct fs *fs, fuse_req_t req, struct inode *inode)
 {
 	pid_t pid = fuse_req_ctx(req)->pid;
-	struct kill_caller c;
+	struct caller c;
 	uint32_t vuid, vgid;
 	struct stat st;
 	bool mapped;
@@ -289,11 +241,12 @@ int kill_setid_empty_setattr(struct fs *fs, fuse_req_t req, struct inode *inode)
 
 	if (!kill_stat_setid(fs, inode, -1, &st, &err))
 		return err;
-	kill_read_caller(pid, &c);
+	caller_read(pid, &c);
 	mapped = kill_vfs_ids(fs, &c, pid, st.st_uid, st.st_gid, &vuid, &vgid);
 	/* inode_owner_or_capable(): the mode change a chown makes is the
 	 * owner's (or CAP_FOWNER's) to make; a writer's needs neither. */
-	if (c.fsuid != vuid && !(kill_has_cap(&c, KILL_CAP_FOWNER) && mapped))
+	if (c.fsuid != vuid &&
+	    !(caller_has_cap(&c, CALLER_CAP_FOWNER) && mapped))
 		return kill_in_chown(pid) ? -EPERM : 0;
 	return node_chmod(fs, inode, -1,
 			  st.st_mode & 07777 &

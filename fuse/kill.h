@@ -43,19 +43,11 @@ enum kill_hint {
 enum kill_hint kill_hint_of_request(const struct fs *fs);
 
 /*
- * The set-id bits the kernel would clear from a file of mode @mode, shown
- * owner @uid and group @gid, for the caller of @req, were it to write to
- * it.  Reads the caller's /proc entries only when the answer depends on
- * them (the file has set-id bits).  Returns the bits (0 if none).
- */
-mode_t kill_setid_bits(const struct fs *fs, fuse_req_t req, mode_t mode,
-		       uid_t uid, gid_t gid, enum kill_hint hint);
-
-/*
- * Clear what kill_setid_bits() says from @inode (through @fd when it is an
- * open file, else through the inode's O_PATH handle), with the daemon's own
- * credentials: dropping set-id bits never grants anything, and the caller
- * may not own the file.  Returns 0 (nothing to do included) or -errno.
+ * Clear the set-id bits the kernel would clear for the caller of @req
+ * writing to @inode (kill_setid_bits() in kill.c) from @inode (through @fd when
+ * it is an open file, else through the inode's O_PATH handle), with the
+ * daemon's own credentials: dropping set-id bits never grants anything, and the
+ * caller may not own the file.  Returns 0 (nothing to do included) or -errno.
  */
 int kill_setid(struct fs *fs, fuse_req_t req, struct inode *inode, int fd,
 	       enum kill_hint hint);

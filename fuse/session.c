@@ -337,9 +337,11 @@ int session_backing_open(const struct session_features *feat, int fd)
 	return id == 0 ? -EIO : id;
 }
 
-void session_backing_close(const struct session_features *feat, int id)
+int session_backing_close(const struct session_features *feat, int id)
 {
 	uint32_t backing = (uint32_t)id;
 
-	ioctl(feat->dev_fd, FUSE_DEV_IOC_BACKING_CLOSE, &backing);
+	if (ioctl(feat->dev_fd, FUSE_DEV_IOC_BACKING_CLOSE, &backing) < 0)
+		return -errno;
+	return 0;
 }

@@ -99,8 +99,9 @@ int session_request_kill_suidgid(void);
  */
 int session_backing_open(const struct session_features *feat, int fd);
 
-/* Drop a backing id from session_backing_open(). */
-void session_backing_close(const struct session_features *feat, int id);
+/* Drop a backing id from session_backing_open().  Returns 0 or -errno
+ * (the kernel keeps the backing file open until the connection ends). */
+int session_backing_close(const struct session_features *feat, int id);
 
 /*
  * Mark the OPEN or CREATE reply this thread sends next as passthrough with

@@ -24,7 +24,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "caller.h"
 #include "creds.h"
+#include "entry.h"
 #include "fs.h"
 #include "fs_ops.h"
 #include "node.h"
@@ -74,7 +76,7 @@ static int xattr_walk_below_root(const struct fs *fs, char *rel)
 		int err = 0;
 
 		next = -1;
-		if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0)
+		if (entry_is_dot(comp))
 			err = -ENOENT;
 		else
 			next = openat(dir, comp,
@@ -88,13 +90,23 @@ static int xattr_walk_below_root(const struct fs *fs, char *rel)
 			return err;
 		dir = next;
 	}
-	return dir == fs->root.fd ? fcntl(dir, F_DUPFD_CLOEXEC, 0) : dir;
+	if (dir != fs->root.fd)
+		return dir;
+	/* The root's fd is the fs's own (never cached, inode.h): the caller
+	 * gets a copy to close. */
+	dir = fcntl(dir, F_DUPFD_CLOEXEC, 0);
+	return dir < 0 ? -errno : dir;
 }
 
 /*
  * Open the parent of symlink @inode below SOURCE and check that @name in
  * it is @inode itself (the path was read from the kernel a moment ago and
- * may have changed since).
+ * may have changed since).  The check and the l*xattr() call by name that
+ * follows are not one step: a rename in that directory between them can
+ * put another symlink under @name.  The call then acts on that one, still
+ * inside SOURCE, still as the caller and never through a link (a known
+ * limit: no *xattrat() call on an O_PATH fd of a symlink before Linux
+ * 6.13).
  */
 static int xattr_open_link_parent(const struct fs *fs,
 				  const struct inode *inode, int inode_fd,
@@ -372,7 +384,7 @@ void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	struct fs *fs = fuse_req_userdata(req);
 	enum xattr_ids_kind kind = xattr_ids_kind(name);
 	char *copy = NULL;
-	int ret = 0;
+	int len, err = 0;
 
 	if (kind != XATTR_IDS_NONE) {
 		copy = malloc(size > XATTR_IDS_CAP_V3_SIZE
@@ -383,20 +395,22 @@ void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 			return;
 		}
 		memcpy(copy, value, size);
-		ret = xattr_translate_down(fs, kind, copy, size);
-		if (ret < 0)
-			goto out_reply;
+		len = xattr_translate_down(fs, kind, copy, size);
+		if (len < 0) {
+			err = len;
+			goto out_free_copy;
+		}
 		value = copy;
-		size = (size_t)ret;
+		size = (size_t)len;
 	}
-	ret = creds_become_caller(fs, req);
-	if (!ret)
-		ret = xattr_set_raw(fs, node_inode(fs, ino), name, value, size,
+	err = creds_become_caller(fs, req);
+	if (!err)
+		err = xattr_set_raw(fs, node_inode(fs, ino), name, value, size,
 				    flags);
 	creds_restore();
-out_reply:
+out_free_copy:
 	free(copy);
-	xattr_reply_err(req, -ret);
+	xattr_reply_err(req, -err);
 }
 
 void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
@@ -419,30 +433,10 @@ void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
  */
 static bool xattr_caller_is_admin(fuse_req_t req)
 {
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	char path[64], line[256];
-	struct stat self, caller;
-	bool admin = false;
-	FILE *f;
+	struct caller c;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)ctx->pid);
-	if (stat("/proc/self/ns/user", &self) < 0 || stat(path, &caller) < 0 ||
-	    self.st_ino != caller.st_ino || self.st_dev != caller.st_dev)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)ctx->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long caps;
-
-		if (sscanf(line, "CapEff: %llx", &caps) == 1) {
-			admin = caps & (1ULL << 21); /* CAP_SYS_ADMIN */
-			break;
-		}
-	}
-	fclose(f);
-	return admin;
+	caller_read(fuse_req_ctx(req)->pid, &c);
+	return c.init_ns && caller_has_cap(&c, CALLER_CAP_SYS_ADMIN);
 }
 
 /* Drop trusted.* names from a list the caller may not see; returns the
