@@ -186,7 +186,7 @@ static int data_kill_on_trunc(struct fs *fs, fuse_req_t req,
 			      struct inode *inode,
 			      const struct fuse_file_info *fi)
 {
-	if (!(fi->flags & O_TRUNC) || (fi->flags & O_ACCMODE) == O_RDONLY)
+	if (!(fi->flags & O_TRUNC))
 		return 0;
 	return kill_setid(fs, req, inode, data_file_fd(fi),
 			  kill_hint_of_request(fs));
@@ -224,52 +224,35 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 }
 
 /*
- * Open @name in @dirfd with @flags, creating it with @mode if it is not
- * there; *@created says which.  The kernel sends CREATE for a name it
- * believes absent, which a cached negative entry or another client of a
- * shared store can make wrong: an existing file opened with O_TRUNC must
- * then lose its set-id bits as any truncating open does, a new one keeps
- * the mode it was given.  So the name is created exclusively, and only
- * when it exists (and @flags has no O_EXCL: the caller's) opened as it is.
- * Returns the fd or -errno.
+ * Create @name in @dirfd with @flags and @mode, and open it.  The kernel
+ * sends CREATE only for a name it holds as absent, which a cached negative
+ * entry or another client of a shared store can make wrong.  An existing
+ * name is then none of CREATE's business: without the caller's O_EXCL it
+ * answers ESTALE, on which the kernel walks the path again with its cache
+ * revalidated (do_filp_open(), LOOKUP_REVAL) and opens what is there as
+ * any open does (OPEN, with O_TRUNC's set-id clearing; EISDIR for a
+ * directory; a FIFO by the kernel itself).  With O_EXCL, EEXIST is the
+ * answer.  Returns the fd or -errno.
  */
 static int data_open_creating(int dirfd, const char *name, int flags,
-			      mode_t mode, bool *created)
+			      mode_t mode)
 {
-	const bool excl = flags & O_EXCL;
-	int fd, tries;
+	int fd = openat(dirfd, name, flags | O_CREAT | O_EXCL, mode);
 
-	flags &= ~(O_CREAT | O_EXCL);
-	/* Bounded: a name that keeps vanishing and reappearing between
-	 * the two opens is someone else's race to lose. */
-	for (tries = 0; tries < 3; tries++) {
-		fd = openat(dirfd, name, flags | O_CREAT | O_EXCL, mode);
-		if (fd >= 0) {
-			*created = true;
-			return fd;
-		}
-		if (errno != EEXIST || excl)
-			return -errno;
-		fd = openat(dirfd, name, flags);
-		if (fd >= 0) {
-			*created = false;
-			return fd;
-		}
-		if (errno != ENOENT)
-			return -errno;
-	}
-	return -EEXIST;
+	if (fd >= 0)
+		return fd;
+	if (errno == EEXIST && !(flags & O_EXCL))
+		return -ESTALE;
+	return -errno;
 }
 
 /*
  * Create and open @name as the caller, fill @e and @fi; *@inode gets the
- * new inode, *@created whether the file is new (data_open_creating()).
- * Returns the backing id for the reply (>= 0) or -errno.
+ * new inode.  Returns the backing id for the reply (>= 0) or -errno.
  */
 static int data_create(struct fs *fs, struct inode *parent, const char *name,
 		       mode_t mode, struct fuse_file_info *fi,
-		       struct fuse_entry_param *e, struct inode **inode,
-		       bool *created)
+		       struct fuse_entry_param *e, struct inode **inode)
 {
 	char self[NODE_PROC_NAME_LEN];
 	int dirfd, fd, pathfd, err;
@@ -283,7 +266,7 @@ static int data_create(struct fs *fs, struct inode *parent, const char *name,
 				(fi->flags & ~DATA_STRIP_FLAGS) |
 					(fi->flags & O_EXCL) | O_NOFOLLOW |
 					O_CLOEXEC,
-				mode, created);
+				mode);
 	inode_fd_put(&fs->inodes, parent);
 	if (fd < 0)
 		return fd;
@@ -306,47 +289,23 @@ out_close_fd:
 	return err;
 }
 
-/* CREATE opened an existing file (data_open_creating()): clear what a
- * truncating open clears, and show the entry as it is now. */
-static int data_create_existing(struct fs *fs, fuse_req_t req,
-				struct inode *inode,
-				const struct fuse_file_info *fi,
-				struct fuse_entry_param *e)
-{
-	int err = data_kill_on_trunc(fs, req, inode, fi);
-
-	if (!err)
-		err = node_stat(fs, inode, &e->attr);
-	if (!err)
-		node_stat_up(fs, &e->attr);
-	return err;
-}
-
 void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	       struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
 	struct fuse_entry_param e;
 	struct inode *inode = NULL;
-	bool created = true;
 	int id = 0, err;
 
 	err = creds_become_creator(fs, req);
 	if (!err) {
 		id = data_create(fs, node_inode(fs, parent), name, mode, fi, &e,
-				 &inode, &created);
+				 &inode);
 		if (id < 0)
 			err = id;
 	}
 	creds_restore();
 	if (err) {
-		fuse_reply_err(req, -err);
-		return;
-	}
-	err = created ? 0 : data_create_existing(fs, req, inode, fi, &e);
-	if (err) {
-		data_drop_file(fs, inode, fi);
-		inode_forget(&fs->inodes, inode, 1);
 		fuse_reply_err(req, -err);
 		return;
 	}

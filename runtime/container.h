@@ -31,9 +31,11 @@ struct container_plan;
  * Read the spec @spec_path (relative mount sources resolve against
  * @bundle) and ask the kernel about every ID-mapped bind mount's source.
  * Changes nothing, so a caller's signal may end it: a source on a store
- * that does not answer blocks here, killably.  Returns 0 with *@out to
- * free with container_plan_free(), or -errno with one line naming the
- * mount and the cause in @err.
+ * that does not answer blocks here, killably.  Nothing about the
+ * container's id is checked yet: a create of an id the runtime already
+ * runs looks at its sources first, then container_prepare() refuses it.
+ * Returns 0 with *@out to free with container_plan_free(), or -errno with
+ * one line naming the mount and the cause in @err.
  */
 int container_plan(const char *bundle, const char *spec_path,
 		   struct container_plan **out, char *err, size_t errlen);

@@ -196,7 +196,9 @@ static int main_runtime(const struct args *a, const struct conf *c, char *out,
 
 /* The signals a caller may send the runtime that the wrapper passes on:
  * held from the start (a signal during the preparation must not leave a
- * half-made volume behind) and forwarded once the runtime runs. */
+ * half-made volume behind) and forwarded once the runtime runs.  Only
+ * while the sources are looked at, before anything changes, may the
+ * stopping ones end the wrapper (main_create()). */
 static void main_signal_set(sigset_t *set)
 {
 	static const int forward[] = { SIGHUP,	SIGINT,	 SIGQUIT,  SIGTERM,
@@ -208,6 +210,19 @@ static void main_signal_set(sigset_t *set)
 	sigaddset(set, SIGCHLD);
 	for (i = 0; i < sizeof(forward) / sizeof(forward[0]); i++)
 		sigaddset(set, forward[i]);
+}
+
+/* Into @set, the signals that stop a process by default and that the
+ * caller did not block in @orig. */
+static void main_stop_signals(const sigset_t *orig, sigset_t *set)
+{
+	static const int stop[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < sizeof(stop) / sizeof(stop[0]); i++)
+		if (!sigismember(orig, stop[i]))
+			sigaddset(set, stop[i]);
 }
 
 /* Run the real runtime as a child with the caller's signal mask @orig,
@@ -289,7 +304,7 @@ static int main_create(const struct args *a, const struct container_ctx *x,
 {
 	char bundle[PATH_MAX], spec[PATH_MAX], err[MAIN_ERR], ignored[MAIN_ERR];
 	struct container_plan *plan;
-	sigset_t held;
+	sigset_t stop;
 	int status, ret;
 
 	ret = main_spec_path(a, bundle, spec, sizeof(bundle));
@@ -298,13 +313,14 @@ static int main_create(const struct args *a, const struct container_ctx *x,
 			 a->bundle ? a->bundle : ".", strerror(-ret));
 		return main_fail(a, err);
 	}
-	/* Until the state lock is taken nothing changes, so the caller's
-	 * signals may end us: a source on a store that does not answer
-	 * blocks the look at it, and the caller's timeout must work. */
-	main_signal_set(&held);
-	sigprocmask(SIG_SETMASK, orig, NULL);
+	/* Until the state lock is taken nothing changes, so a stopping
+	 * signal may end us (a source on a store that does not answer
+	 * blocks the look at it, and the caller's timeout must work); the
+	 * others stay held for the runtime, as before and after. */
+	main_stop_signals(orig, &stop);
+	sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	ret = container_plan(bundle, spec, &plan, err, sizeof(err));
-	sigprocmask(SIG_BLOCK, &held, NULL);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
 	if (ret < 0)
 		return main_fail(a, err);
 	ret = container_prepare(x, a->id, plan, err, sizeof(err));

@@ -191,7 +191,7 @@ tree_kill() {
 	local d=$1/kill a f
 	mk_dir "$d" 0755 0:0
 	for a in p0 p1000 h0 h2000; do
-		for f in w6777 a6777 t6777 o6777 n6777 c6777 x6777; do
+		for f in w6777 a6777 t6777 o6777 r6777 n6777 c6777 x6777; do
 			mk_file "$d/$a.$f" 6777 0:0 "xyz"
 		done
 		mk_file "$d/$a.w6777k" 6777 1000:1000 "xyz"

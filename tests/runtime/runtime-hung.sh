@@ -37,11 +37,11 @@ HUNG_PID=''
 WAITERS=()
 resume_store() {
 	local p i
-	set +e # an exit trap: nothing here may end it early
 	[ -n "$HUNG_PID" ] && kill -CONT "$HUNG_PID" 2>/dev/null
 	for p in "${WAITERS[@]}"; do
 		for ((i = 0; i < 200; i++)); do
 			kill -0 "$p" 2>/dev/null || break
+			[ "$i" = 100 ] && kill -TERM "$p" 2>/dev/null
 			sleep 0.05
 		done
 		kill -KILL "$p" 2>/dev/null
@@ -49,7 +49,8 @@ resume_store() {
 	done
 	return 0
 }
-trap 'rc=$?; resume_store; (exit "$rc"); rt_cleanup' EXIT
+# An exit trap: nothing in it may end it early (set +e).
+trap 'rc=$?; set +e; resume_store; (exit "$rc"); rt_cleanup' EXIT
 
 # The FUSE connections of this mount namespace's mounts (fusectl), to see
 # requests wait.
@@ -78,7 +79,11 @@ write_bundle "$W/b-B" "$W/ok" 0:0 'touch /vol/new-B'
 
 # 1. The store stops answering; A's create blocks in it.
 kill -STOP "$HUNG_PID"
-wrapped create --bundle "$W/b-A" A >"$W/A.out" 2>"$W/A.err" </dev/null &
+# Its own timeout, longer than the whole test, and exec'd: A_PID is the
+# timeout process itself, which passes a TERM on to the wrapper.
+(exec timeout -k 10 240 "$RUNTIME_WRAPPER" --uidmapfs-config "$RT_CONF" \
+	--cgroup-manager=disabled --root "$CRUN_ROOT" \
+	create --bundle "$W/b-A" A >"$W/A.out" 2>"$W/A.err" </dev/null) &
 A_PID=$!
 WAITERS+=("$A_PID")
 blocked=0

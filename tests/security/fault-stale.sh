@@ -130,26 +130,29 @@ note "churn: $(grep -c -- '-> OK' "$W/churn.log") OK answers, the rest ENOENT/ES
 # another client of a shared store) made it.  Pod root's O_TRUNC open of
 # such a set-id file must then clear its set-id bits, as any truncating
 # open by a caller without CAP_FSETID does, while a file that is really new
-# keeps the mode it was made with.  In shift mode the backing store clears
-# them itself (the daemon acts as host uid 524288, without CAP_FSETID); in
-# kernel mode pod root reaches the daemon as uid 0, and only the daemon's
-# kill does.  Shown to fail in kernel mode (fault-stale-kmode): with
-# fs_create() taking every CREATE for a new file (before
-# data_open_creating()), n/suid kept 4755.
+# keeps the mode it was made with, and a directory there answers EISDIR
+# (the daemon answers such a CREATE ESTALE, and the kernel opens the name
+# again with its cache revalidated).  In shift mode the backing store
+# clears the bits itself (the daemon acts as host uid 524288, without
+# CAP_FSETID); in kernel mode pod root reaches the daemon as uid 0, and
+# only the daemon's kill does.  Shown to fail in kernel mode
+# (fault-stale-kmode): with fs_create() taking every CREATE for a new file
+# (before data_open_creating()), n/suid kept 4755.
 main_pid=$DAEMON_PID
 NEG=$W/neg
 mkdir -p "$SRC/n"
 chmod 0777 "$SRC/n"
 mount_uidmapfs_opts "$SRC/n" "$NEG" "$MAP" "negative_timeout=60,debug"
 neg_log=$DAEMON_LOG
-printf 'stat suid\nstat fresh\n' |
+printf 'stat suid\nstat fresh\nstat dir\n' |
 	pod_as 0 0 "$FSOP" -C "$NEG" >"$W/neg1.log"
-[ "$(grep -c -- '-> ENOENT' "$W/neg1.log")" = 2 ] ||
+[ "$(grep -c -- '-> ENOENT' "$W/neg1.log")" = 3 ] ||
 	fail "negative entries: the names are not absent at first: $(cat "$W/neg1.log")"
 echo data >"$SRC/n/suid"
 chmod 4755 "$SRC/n/suid"
+mkdir "$SRC/n/dir"
 creates=$(grep -c 'opcode: CREATE' "$neg_log" || true)
-printf 'open suid w,creat,trunc 0644\nopen fresh w,creat,trunc 4755\nstat suid\nstat fresh\n' |
+printf 'open suid w,creat,trunc 0644\nopen fresh w,creat,trunc 4755\nopen dir r,creat 0644\nstat suid\nstat fresh\n' |
 	pod_as 0 0 "$FSOP" -C "$NEG" >"$W/neg2.log"
 [ "$(grep -c 'opcode: CREATE' "$neg_log")" -ge $((creates + 2)) ] ||
 	fail "negative entries: the kernel did not send CREATE for both names (see $neg_log)"
@@ -159,6 +162,9 @@ printf 'open suid w,creat,trunc 0644\nopen fresh w,creat,trunc 4755\nstat suid\n
 	fail "a new file made with mode 4755 is $(stat -c %a "$SRC/n/fresh") on disk"
 grep -q '^stat suid -> OK reg 0755 ' "$W/neg2.log" ||
 	fail "the pod's view of suid after the truncating CREATE: $(grep '^stat suid' "$W/neg2.log")"
+grep -q '^open dir r,creat 0644 -> EISDIR$' "$W/neg2.log" ||
+	fail "CREATE of a name that is a directory on disk: $(grep '^open dir' "$W/neg2.log"), want EISDIR"
+require_alive "$DAEMON_PID" "CREATE of existing names"
 unmount_daemon "$NEG"
 DAEMON_PID=$main_pid
 note "a CREATE that finds the file (a stale negative entry) truncates it as an open does: set-id cleared"
