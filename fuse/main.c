@@ -134,18 +134,91 @@ static int main_loop(struct fuse_session *se, const struct opts *o)
 	return ret;
 }
 
+/* Which transport serves the mounted connection. */
+struct main_transport {
+	struct uring *ring; /* the rings the kernel granted, or NULL */
+	const char *why;    /* why /dev/fuse alone serves, or NULL */
+	char err[MAIN_ERR_LEN];
+};
+
+/*
+ * Mount @fs at @mountpoint and answer the kernel's INIT, with the rings
+ * ready in case the kernel grants them.  Returns 0, or 1 with the reason
+ * printed and nothing left mounted.
+ */
+static int main_mount(struct fuse_session *se, const struct opts *o,
+		      struct fs *fs, const char *source, const char *mountpoint,
+		      struct main_transport *t)
+{
+	struct session_mount m = {
+		.source = source,
+		.mountpoint = mountpoint,
+		.flags = o->mount_flags,
+	};
+	char err[MAIN_ERR_LEN];
+	int ret;
+
+	if (session_mount(se, &m, &fs->features, err, sizeof(err)) < 0)
+		return main_fail(err);
+	t->why = main_uring_prepare(o, &fs->features, &t->ring, t->err,
+				    sizeof(t->err));
+	ret = session_handshake(se, &fs->features, err, sizeof(err));
+	if (ret < 0 && !(ret == -EOPNOTSUPP && o->idmap_optional)) {
+		session_unmount(mountpoint);
+		uring_stop(t->ring);
+		t->ring = NULL;
+		return main_fail(err);
+	}
+	if (ret < 0)
+		fuse_log(
+			FUSE_LOG_WARNING,
+			"uidmapfs: this kernel has no FUSE ID-mapping support: "
+			"serving %s as a plain passthrough (idmap_optional)\n",
+			mountpoint);
+	t->why = main_uring_granted(&fs->features, &t->ring, t->why);
+	return 0;
+}
+
+/*
+ * Detach (without -f), start the transport, serve until unmounted or
+ * stopped, and unmount.  Returns the exit status.
+ */
+static int main_serve(struct fuse_session *se, const struct opts *o,
+		      struct fs *fs, const char *mountpoint,
+		      struct main_transport *t)
+{
+	int status = 1;
+
+	/* The mount exists before the parent returns: a caller that waits
+	 * for our exit status can use it at once. */
+	fuse_daemonize(o->foreground);
+	/* After detaching, like the io_uring line: a successful mount says
+	 * nothing to mount(8)'s caller; in the foreground (-f, systemd-run,
+	 * uidmapfs-runtime) the line is in the log. */
+	if (t->why)
+		fuse_log(FUSE_LOG_INFO, "uidmapfs: transport: /dev/fuse (%s)\n",
+			 t->why);
+	if (t->ring && main_uring_start(se, &fs->features, t->ring, t->err,
+					sizeof(t->err)) < 0)
+		fuse_log(FUSE_LOG_ERR, "uidmapfs: %s\n", t->err);
+	else
+		status = main_loop(se, o) < 0 ? 1 : 0;
+	/* The ring threads serve through the session: stop them first. */
+	uring_stop(t->ring);
+	t->ring = NULL;
+	session_unmount(mountpoint);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	char *fuse_argv[] = { argv[0], "-d", NULL };
 	struct fuse_args fuse_args;
+	struct main_transport transport = { .ring = NULL };
 	char err[MAIN_ERR_LEN];
-	char uring_err[MAIN_ERR_LEN];
-	struct uring *ring = NULL;
-	const char *uring_why;
 	char mountpoint[PATH_MAX];
 	char source[PATH_MAX];
 	struct fuse_session *se;
-	struct session_mount m;
 	struct opts o;
 	struct fs fs;
 	int ret = 1;
@@ -195,56 +268,13 @@ int main(int argc, char **argv)
 		ret = main_fail("cannot install signal handlers");
 		goto out_destroy_session;
 	}
-	m = (struct session_mount){
-		.source = source,
-		.mountpoint = mountpoint,
-		.flags = o.mount_flags,
-	};
-	if (session_mount(se, &m, &fs.features, err, sizeof(err)) < 0) {
-		ret = main_fail(err);
+	ret = main_mount(se, &o, &fs, source, mountpoint, &transport);
+	if (ret)
 		goto out_remove_handlers;
-	}
-	uring_why = main_uring_prepare(&o, &fs.features, &ring, uring_err,
-				       sizeof(uring_err));
-	ret = session_handshake(se, &fs.features, err, sizeof(err));
-	if (ret < 0 && !(ret == -EOPNOTSUPP && o.idmap_optional)) {
-		session_unmount(mountpoint);
-		ret = main_fail(err);
-		goto out_stop_ring;
-	}
-	if (ret < 0)
-		fuse_log(
-			FUSE_LOG_WARNING,
-			"uidmapfs: this kernel has no FUSE ID-mapping support: "
-			"serving %s as a plain passthrough (idmap_optional)\n",
-			mountpoint);
-	uring_why = main_uring_granted(&fs.features, &ring, uring_why);
 	/* Before any worker thread exists: they inherit the mask. */
 	main_hold_stop_signals(SIG_UNBLOCK);
-	/* The mount exists before the parent returns: a caller that waits
-	 * for our exit status can use it at once. */
-	fuse_daemonize(o.foreground);
-	/* After detaching, like the io_uring line: a successful mount says
-	 * nothing to mount(8)'s caller; in the foreground (-f, systemd-run,
-	 * uidmapfs-runtime) the line is in the log. */
-	if (uring_why)
-		fuse_log(FUSE_LOG_INFO, "uidmapfs: transport: /dev/fuse (%s)\n",
-			 uring_why);
-	if (ring && main_uring_start(se, &fs.features, ring, uring_err,
-				     sizeof(uring_err)) < 0) {
-		fuse_log(FUSE_LOG_ERR, "uidmapfs: %s\n", uring_err);
-		session_unmount(mountpoint);
-		ret = 1;
-		goto out_stop_ring;
-	}
-	ret = main_loop(se, &o) < 0 ? 1 : 0;
-	/* The ring threads serve through the session: stop them first. */
-	uring_stop(ring);
-	ring = NULL;
-	session_unmount(mountpoint);
+	ret = main_serve(se, &o, &fs, mountpoint, &transport);
 
-out_stop_ring:
-	uring_stop(ring);
 out_remove_handlers:
 	fuse_remove_signal_handlers(se);
 out_destroy_session:
