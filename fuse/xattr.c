@@ -105,8 +105,8 @@ static int xattr_walk_below_root(const struct fs *fs, char *rel)
  * follows are not one step: a rename in that directory between them can
  * put another symlink under @name.  The call then acts on that one, still
  * inside SOURCE, still as the caller and never through a link (a known
- * limit: no *xattrat() call on an O_PATH fd of a symlink before Linux
- * 6.13).
+ * limit: no system call takes a symlink's xattrs through an O_PATH fd of
+ * it, see the top of this file).
  */
 static int xattr_open_link_parent(const struct fs *fs,
 				  const struct inode *inode, int inode_fd,
