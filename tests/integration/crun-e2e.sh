@@ -83,11 +83,7 @@ SCRIPT
 
 # The volume's content on disk: owners 0, 1000 and the unmapped 70000.
 populate() {
-	mkdir -p "$1"
-	chmod 0777 "$1"
-	echo root >"$1/rootfile"
-	echo user >"$1/userfile"
-	chown 1000:1000 "$1/userfile"
+	populate_volume "$1"
 	echo far >"$1/farfile"
 	chown 70000:70000 "$1/farfile"
 }

@@ -438,6 +438,17 @@ script_actors() {
 	sed -n 's/^#as:[[:space:]]*//p' "$1" | head -n 1
 }
 
+# populate_volume DIR: the part of a container volume's content on disk
+# that the container tests share: DIR (mode 0777) with rootfile (0:0) and
+# userfile (1000:1000).  crun-e2e.sh and tests/runtime add their own files.
+populate_volume() {
+	mkdir -p "$1"
+	chmod 0777 "$1"
+	echo root >"$1/rootfile"
+	echo user >"$1/userfile"
+	chown 1000:1000 "$1/userfile"
+}
+
 # write_bundle DIR VOLUME USER SCRIPT [MOUNT-IDMAP]: an OCI bundle shaped
 # like the config.json containerd 2.x writes for a hostUsers: false pod:
 # user, mount, pid, ipc, uts and network namespaces, the pod's map

@@ -123,11 +123,7 @@ plain_crun() {
 
 # The volume's content on disk: owners 0 and 1000, a 0600 file of 1000's.
 populate() {
-	mkdir -p "$1"
-	chmod 0777 "$1"
-	echo root >"$1/rootfile"
-	echo user >"$1/userfile"
-	chown 1000:1000 "$1/userfile"
+	populate_volume "$1"
 	echo secret >"$1/private"
 	chown 1000:1000 "$1/private"
 	chmod 0600 "$1/private"
