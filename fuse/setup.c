@@ -253,6 +253,35 @@ static size_t setup_raise_fd_limit(const struct opts *o)
 	return rl.rlim_cur - reserve;
 }
 
+/*
+ * The daemon's own credentials and the /proc it reopens inodes through.
+ * No supplementary groups of our own: requests that run as on-disk root
+ * keep the daemon's credentials (creds.c), which must then be exactly 0:0
+ * with no groups.  No thread exists yet, so glibc's process-wide
+ * setgroups() is the right call here.  Returns 0 with fs->proc_fd open, or
+ * -errno with the reason in @err.
+ */
+static int setup_credentials(struct fs *fs, char *err, size_t errlen)
+{
+	int ret;
+
+	if (setgroups(0, NULL) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot drop supplementary groups: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	fs->overflow_uid = setup_overflow_id("overflowuid");
+	fs->overflow_gid = setup_overflow_id("overflowgid");
+	fs->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fs->proc_fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open /proc: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
 int setup_fs(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 {
 	size_t fd_max;
@@ -282,24 +311,9 @@ int setup_fs(struct fs *fs, const struct opts *o, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	fd_max = setup_raise_fd_limit(o);
-	/* No supplementary groups of our own: requests that run as on-disk
-	 * root keep the daemon's credentials (creds.c), which must then be
-	 * exactly 0:0 with no groups.  No thread exists yet, so glibc's
-	 * process-wide setgroups() is the right call here. */
-	if (setgroups(0, NULL) < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot drop supplementary groups: %s",
-			 strerror(-ret));
+	ret = setup_credentials(fs, err, errlen);
+	if (ret)
 		return ret;
-	}
-	fs->overflow_uid = setup_overflow_id("overflowuid");
-	fs->overflow_gid = setup_overflow_id("overflowgid");
-	fs->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fs->proc_fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open /proc: %s", strerror(-ret));
-		return ret;
-	}
 	ret = setup_open_source(fs, o->source, err, errlen);
 	if (ret)
 		goto out_close_proc;
