@@ -410,6 +410,14 @@ int inode_get(struct inode_table *table, int fd, const struct stat *st,
 		inode_key_make(fd, &key);
 		have_key = true;
 	}
+	if (inode && inode->handle && !key.handle) {
+		/* No handle for @fd this time (out of memory, a transient
+		 * error): nothing says the entry's inode is gone, nor that
+		 * it is this one.  Fail the lookup rather than guess. */
+		pthread_mutex_unlock(&table->lock);
+		close(fd);
+		return -key.err;
+	}
 	if (inode && inode_handle_eq(inode->handle, key.handle)) {
 		inode->nlookup++;
 		free(key.handle);
@@ -518,8 +526,11 @@ static int inode_open_handle(const struct inode *inode)
 		err = -errno;
 		goto out_close_fd;
 	}
-	/* A handle without a generation (some filesystems) could name a
-	 * new inode with the old number: never hand that out. */
+	/* A handle decoding to another inode (or another type) than the
+	 * entry's is never handed out.  This does not catch a handle
+	 * without a generation reaching a new inode with the old number
+	 * (same dev and ino): the filesystems handles are used on
+	 * (inode_fs_local(), and NFS) all put a generation in theirs. */
 	if (st.st_dev != inode->dev || st.st_ino != inode->ino ||
 	    (st.st_mode & S_IFMT) != inode->type) {
 		err = -ESTALE;

@@ -106,7 +106,8 @@ void inode_table_destroy(struct inode_table *table);
  * as the entry's fd, or closes it).  Adds one kernel lookup reference.
  * When the entry for (dev, ino) is a deleted inode whose number was reused,
  * that entry is unhashed (its node id then answers ESTALE) and a new one
- * made.  Returns 0 with *@out set, or -ENOMEM.
+ * made.  Returns 0 with *@out set, or -ENOMEM, or -errno when @fd's handle
+ * could not be taken to tell whether an entry's inode is still @fd's.
  */
 int inode_get(struct inode_table *table, int fd, const struct stat *st,
 	      struct inode **out);

@@ -282,6 +282,31 @@ static void uring_reply_error(struct uring_ent *ent, int error)
 			1);
 }
 
+/*
+ * The kernel no longer holds one of @q's entries (@err says why), which is
+ * never submitted again.  Said once per queue, and again, as an error,
+ * when the last one goes: the kernel picks a queue by the caller's CPU, so
+ * callers on that CPU then wait until the mount goes.
+ */
+static void uring_lost(struct uring_queue *q, int err)
+{
+	if (q->registered > 0)
+		q->registered--;
+	/* At start-up a refused REGISTER hands the requests back to
+	 * /dev/fuse (uring_start()): only a running queue strands them. */
+	if (q->registered == 0 && q->reported)
+		fuse_log(FUSE_LOG_ERR,
+			 "uidmapfs: io_uring: queue %u lost its last entry "
+			 "(%s): requests from CPU %u wait until unmount\n",
+			 q->qid, strerror(-err), q->qid);
+	else if (!q->lost_logged)
+		fuse_log(FUSE_LOG_WARNING,
+			 "uidmapfs: io_uring: queue %u lost an entry (%s); "
+			 "%u left\n",
+			 q->qid, strerror(-err), q->registered);
+	q->lost_logged = true;
+}
+
 /* A request arrived in @ent: have libfuse serve it, then commit the
  * reply and fetch the next request with the same entry. */
 static void uring_serve(struct uring_queue *q, struct uring_ent *ent)
@@ -316,8 +341,7 @@ static void uring_serve(struct uring_queue *q, struct uring_ent *ent)
 	}
 	q->served++;
 	if (!uring_prep_cmd(q, ent, FUSE_IO_URING_CMD_COMMIT_AND_FETCH))
-		fuse_log(FUSE_LOG_ERR, "uidmapfs: io_uring: queue %u full\n",
-			 q->qid);
+		uring_lost(q, -EBUSY);
 }
 
 /*
@@ -340,16 +364,8 @@ static int uring_complete(struct uring_queue *q, struct io_uring_cqe *cqe)
 	if ((res == -EAGAIN || res == -EINTR) && uring_register(q, ent) == 0)
 		return 1;
 	/* Refused (REGISTER), a commit the kernel could not match, or no
-	 * room to try again: the kernel no longer holds this entry, which
-	 * is never submitted again.  Said once per queue. */
-	if (q->registered > 0)
-		q->registered--;
-	if (!q->lost_logged)
-		fuse_log(FUSE_LOG_WARNING,
-			 "uidmapfs: io_uring: queue %u lost an entry (%s); "
-			 "%u left\n",
-			 q->qid, strerror(-res), q->registered);
-	q->lost_logged = true;
+	 * room to try again. */
+	uring_lost(q, res);
 	return 1;
 }
 
@@ -436,6 +452,9 @@ static void *uring_thread(void *arg)
 		}
 		go = uring_drain(q);
 	}
+	/* The commits the last drain prepared carry replies to requests
+	 * already served: their callers wait for them. */
+	io_uring_submit(&q->ring);
 	return NULL;
 }
 
