@@ -81,6 +81,13 @@ uint64_t uring_served(const struct uring *u);
  * request, put the reply into the entry and return its length (or -errno
  * if it does not fit).  Returns -ENOENT for any other reply, which the
  * caller writes to /dev/fuse as usual.
+ *
+ * The kernel's verdict on a ring reply comes later, with the commit's
+ * completion, so an operation never learns here that its caller is gone
+ * (fuse_reply_open() returning -ENOENT over /dev/fuse): a ring OPEN or
+ * CREATE whose caller was interrupted keeps its backing fd until unmount.
+ * Known, and rare: the kernel waits for an open's reply uninterruptibly
+ * once the request is sent.
  */
 ssize_t uring_reply(const struct iovec *iov, int count);
 
