@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * caller: /proc/PID/ns/user and /proc/PID/status of a request's process.
+ * caller: /proc/PID/ns/user and /proc/PID/status of a request's process,
+ * and its groups as libfuse reads them.
  */
 #include "caller.h"
 
@@ -42,4 +43,15 @@ void caller_read(pid_t pid, struct caller *c)
 bool caller_has_cap(const struct caller *c, int cap)
 {
 	return c->caps & (1ULL << cap);
+}
+
+int caller_groups(fuse_req_t req, gid_t *groups)
+{
+	/* libfuse reads /proc/PID/task/PID/status and returns the full
+	 * count, which may exceed the room it filled. */
+	int n = fuse_req_getgroups(req, CALLER_MAX_GROUPS, groups);
+
+	if (n < 0)
+		return 0;
+	return n > CALLER_MAX_GROUPS ? CALLER_MAX_GROUPS : n;
 }

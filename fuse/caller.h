@@ -9,6 +9,7 @@
 #ifndef UIDMAPFS_CALLER_H
 #define UIDMAPFS_CALLER_H
 
+#include <fuse_lowlevel.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -40,5 +41,13 @@ void caller_read(pid_t pid, struct caller *c);
 
 /* Whether @c has capability @cap in its own user namespace. */
 bool caller_has_cap(const struct caller *c, int cap);
+
+/*
+ * The supplementary groups (host ids) of @req's caller into @groups, which
+ * has room for CALLER_MAX_GROUPS: the first ones when it has more.
+ * Returns how many; 0 when they cannot be read (the caller is gone, or
+ * /proc hidden).
+ */
+int caller_groups(fuse_req_t req, gid_t *groups);
 
 #endif

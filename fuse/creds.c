@@ -110,13 +110,9 @@ static _Noreturn void creds_die(int err)
 static int creds_groups_down(const struct fs *fs, fuse_req_t req, gid_t *list)
 {
 	gid_t shown[CALLER_MAX_GROUPS];
-	int n = fuse_req_getgroups(req, CALLER_MAX_GROUPS, shown);
+	int n = caller_groups(req, shown);
 	int nr = 0;
 
-	if (n < 0)
-		return 0; /* caller gone, or /proc hidden: no groups */
-	if (n > CALLER_MAX_GROUPS)
-		n = CALLER_MAX_GROUPS;
 	for (int i = 0; i < n; i++) {
 		uint32_t g = idmap_down(&fs->gids, shown[i]);
 

@@ -63,9 +63,7 @@ static bool kill_in_group(fuse_req_t req, const struct caller *c, gid_t gid)
 
 	if (c->fsgid == gid)
 		return true;
-	n = fuse_req_getgroups(req, CALLER_MAX_GROUPS, groups);
-	if (n > CALLER_MAX_GROUPS)
-		n = CALLER_MAX_GROUPS;
+	n = caller_groups(req, groups);
 	for (int i = 0; i < n; i++)
 		if (groups[i] == gid)
 			return true;
@@ -148,8 +146,8 @@ static mode_t kill_setid_bits(const struct fs *fs, fuse_req_t req, mode_t mode,
 	pid_t pid = fuse_req_ctx(req)->pid;
 	struct caller c;
 
-	if (!S_ISREG(mode) || !(mode & (S_ISUID | S_ISGID)) ||
-	    hint == KILL_HINT_KEEP)
+	/* KILL_HINT_KEEP never gets here: kill_setid() answered it. */
+	if (!S_ISREG(mode) || !(mode & (S_ISUID | S_ISGID)))
 		return 0;
 	caller_read(pid, &c);
 	/* The kernel's capable(CAP_FSETID): in the initial namespace. */
